@@ -1,0 +1,142 @@
+"""The planner protocol: what every planner sees (:class:`Observation`) and returns (:class:`Plan`).
+
+One planner runs unchanged in the embedded world, inside the CARLA leaderboard and as a NAVSIM
+agent: each adapter builds an :class:`Observation` from its own inputs, calls
+:meth:`Planner.plan`, and turns the :class:`Plan` into its own output (a ``carla.VehicleControl``
+through selection and PID control, or a NAVSIM ``Trajectory``).
+
+Frames (DESIGN.md): "local" is the ego rear-axle frame now, x forward, y left, heading
+counter-clockwise [rad]; "global" is the map frame in the internal right-handed convention.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any, Protocol, runtime_checkable
+
+import numpy as np
+
+from sim.types import Frame, Trajectory, TrajectorySampling
+
+
+class RoadOption(enum.IntEnum):
+    """CARLA's high-level route command (``agents.navigation.local_planner.RoadOption`` values)."""
+
+    VOID = -1
+    LEFT = 1
+    RIGHT = 2
+    STRAIGHT = 3
+    LANEFOLLOW = 4
+    CHANGELANELEFT = 5
+    CHANGELANERIGHT = 6
+
+
+def _empty(shape: tuple[int, ...]) -> np.ndarray:
+    return np.zeros(shape, dtype=np.float64)
+
+
+@dataclass(frozen=True)
+class Observation:
+    """Everything a planner may read at one tick.
+
+    Attributes:
+        timestamp: simulation time [s].
+        speed: forward speed [m/s] (negative when reversing).
+        images: camera images by sensor id, each ``(H, W, 3)`` uint8 **RGB**.
+        acceleration: ``(2,)`` [m/s^2] body frame, longitudinal and lateral (left positive).
+        ego_pose: ``(3,)`` x [m], y [m], heading [rad] of the rear axle, global frame.
+        pose_history: ``(H, 3)`` past poses in the local frame, oldest first, the last row is now.
+        route: ``(K, 2)`` upcoming route points [m], local frame, nearest first (may be empty).
+        target_point: ``(2,)`` the next route target [m], local frame (LMDrive's / TF++'s target).
+        command: :class:`RoadOption` value of the next route segment.
+        instruction: LangAuto language instruction, or ``None`` outside LangAuto.
+        notice: LangAuto notice instruction (scenario or light ahead), or ``None``.
+        lidar: ``(N, 4)`` float32 x, y, z, intensity in the local frame, or ``None``.
+        privileged: ground truth for rule-based planners (``centerline`` ``(M, 2)`` local, the
+            scoring ``scene``, lead vehicle...), or ``None`` for sensor-only planners.
+    """
+
+    timestamp: float
+    speed: float
+    images: Mapping[str, np.ndarray] = field(default_factory=dict)
+    acceleration: np.ndarray = field(default_factory=lambda: _empty((2,)))
+    ego_pose: np.ndarray = field(default_factory=lambda: _empty((3,)))
+    pose_history: np.ndarray = field(default_factory=lambda: _empty((1, 3)))
+    route: np.ndarray = field(default_factory=lambda: _empty((0, 2)))
+    target_point: np.ndarray = field(default_factory=lambda: _empty((2,)))
+    command: int = RoadOption.LANEFOLLOW
+    instruction: str | None = None
+    notice: str | None = None
+    lidar: np.ndarray | None = None
+    privileged: Mapping[str, Any] | None = None
+
+
+@dataclass(frozen=True)
+class Plan:
+    """A planner's answer at one tick.
+
+    Attributes:
+        trajectory: ``(T, 3)`` float64 x [m], y [m], heading [rad], local frame; pose ``k`` is at
+            ``(k + 1) * sampling.interval_length`` [s]. May contain NaN or be empty when a model
+            fails: adapters check :attr:`is_valid` and brake instead of driving it.
+        sampling: the time grid of ``trajectory`` and of every proposal.
+        proposals: ``(N, T, 3)`` candidate trajectories (local frame), or ``None``.
+        scores: ``(N,)`` predicted score of each proposal (higher is better), or ``None``.
+        chosen: index of ``trajectory`` among ``proposals``, or ``None``.
+        instruction_completed: the planner believes the current language instruction is done.
+        info: free-form debugging values (not read by adapters).
+    """
+
+    trajectory: np.ndarray
+    sampling: TrajectorySampling
+    proposals: np.ndarray | None = None
+    scores: np.ndarray | None = None
+    chosen: int | None = None
+    instruction_completed: bool = False
+    info: Mapping[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "trajectory", np.asarray(self.trajectory, dtype=np.float64))
+        if self.proposals is not None:
+            object.__setattr__(self, "proposals", np.asarray(self.proposals, dtype=np.float64))
+        if self.scores is not None:
+            object.__setattr__(self, "scores", np.asarray(self.scores, dtype=np.float64))
+
+    @property
+    def is_valid(self) -> bool:
+        """The trajectory is non-empty, ``(T, 3)`` and finite."""
+        poses = self.trajectory
+        return poses.ndim == 2 and poses.shape[0] > 0 and poses.shape[1] == 3 and bool(np.all(np.isfinite(poses)))
+
+    @property
+    def has_proposals(self) -> bool:
+        return self.proposals is not None and self.scores is not None and len(self.scores) > 0
+
+    def with_choice(self, index: int) -> Plan:
+        """The same plan driving ``proposals[index]`` (used by the momentum-aware selector)."""
+        if self.proposals is None:
+            raise ValueError("Plan.with_choice needs proposals")
+        return replace(self, trajectory=self.proposals[index], chosen=int(index))
+
+    def as_trajectory(self) -> Trajectory:
+        """The validated :class:`sim.types.Trajectory` (raises on NaN or a wrong shape)."""
+        return Trajectory(self.trajectory, self.sampling, Frame.LOCAL)
+
+
+@runtime_checkable
+class Planner(Protocol):
+    """Anything that maps an :class:`Observation` to a :class:`Plan`."""
+
+    def sensors(self) -> list[dict]:
+        """Leaderboard sensor dicts (cameras, LiDAR...) this planner reads, besides the ego sensors."""
+        ...
+
+    def reset(self) -> None:
+        """Forget every state carried between ticks (called at the start of a route or scene)."""
+        ...
+
+    def plan(self, obs: Observation) -> Plan:
+        """One planning step."""
+        ...

@@ -1,0 +1,153 @@
+"""PDM-Closed (Dauner et al.): IDM proposals along the route centerline, scored, best one driven.
+
+Proposals: every lateral offset of the centerline (-1, 0, +1 m) x every IDM policy with target
+speed ``fraction * speed_limit`` (fractions 0.2 ... 1.0) = 15 trajectories of 40 poses at 0.1 s,
+in the local frame. The IDM is tuplan_garage's batch IDM: forward Euler, acceleration exponent 10,
+gap clamped to the minimum gap, acceleration clipped to [-decel_max, accel_max]. Without a leading
+object the end of the centerline acts as a standing one, so proposals stop where the route ends.
+
+Scoring is injected: ``score_proposals(proposals_local (N, P, 3)) -> (N,)`` (our EPDMS scorer once
+it is wired by the caller); the planner itself holds no scorer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from agents.base import Observation, Plan
+from sim.types import TrajectorySampling
+
+ScoreFn = Callable[[np.ndarray], np.ndarray]
+
+
+@dataclass(frozen=True)
+class PDMClosedConfig:
+    """NAVSIM's PDM-Closed values (specs/navsim_scoring.md section 3); speeds [m/s], gaps [m]."""
+
+    speed_fractions: tuple[float, ...] = (0.2, 0.4, 0.6, 0.8, 1.0)
+    lateral_offsets: tuple[float, ...] = (-1.0, 0.0, 1.0)  # [m] left positive
+    fallback_target_speed: float = 15.0  # [m/s]
+    min_gap: float = 1.0  # [m]
+    headway: float = 1.5  # [s]
+    accel_max: float = 1.5  # [m/s^2]
+    decel_max: float = 3.0  # [m/s^2]
+    acceleration_exponent: float = 10.0  # tuplan_garage's batch IDM (not the textbook 4)
+    num_poses: int = 40
+    interval_length: float = 0.1  # [s]
+
+    @property
+    def sampling(self) -> TrajectorySampling:
+        return TrajectorySampling(self.num_poses, self.interval_length)
+
+
+def offset_path(path: np.ndarray, offset: float) -> np.ndarray:
+    """``(M, 2)`` polyline shifted ``offset`` [m] along its left normal."""
+    tangent = np.gradient(path, axis=0)
+    tangent /= np.maximum(np.linalg.norm(tangent, axis=-1, keepdims=True), 1e-9)
+    normal = np.stack([-tangent[:, 1], tangent[:, 0]], axis=-1)
+    return path + offset * normal
+
+
+def arclength(path: np.ndarray) -> np.ndarray:
+    """``(M,)`` cumulative distance [m] along a polyline, 0 at its first vertex."""
+    return np.concatenate([[0.0], np.cumsum(np.linalg.norm(np.diff(path, axis=0), axis=-1))])
+
+
+def poses_along(path: np.ndarray, progress: np.ndarray) -> np.ndarray:
+    """``(..., 3)`` poses at arclength ``progress`` [m] (clamped to the path), heading of the segment."""
+    s = arclength(path)
+    seg = np.clip(np.searchsorted(s, progress, side="right") - 1, 0, len(s) - 2)
+    weight = np.clip((progress - s[seg]) / np.maximum(s[seg + 1] - s[seg], 1e-9), 0.0, 1.0)
+    xy = path[seg] + weight[..., None] * (path[seg + 1] - path[seg])
+    direction = path[seg + 1] - path[seg]
+    return np.concatenate([xy, np.arctan2(direction[..., 1], direction[..., 0])[..., None]], axis=-1)
+
+
+def idm_progress(
+    speed: float, target_speeds: np.ndarray, lead_gap: float, lead_speed: float, config: PDMClosedConfig
+) -> np.ndarray:
+    """``(K, P)`` progress [m] of ``K`` IDM policies over ``P`` steps, starting at 0 with ``speed``.
+
+    ``lead_gap`` [m] is the distance from the ego to the leading object's rear now; it moves at
+    ``lead_speed`` [m/s].
+    """
+    dt = config.interval_length
+    progress = np.zeros(target_speeds.shape)
+    velocity = np.full(target_speeds.shape, max(float(speed), 0.0))
+    out = np.empty((target_speeds.size, config.num_poses))
+    for step in range(config.num_poses):
+        lead = lead_gap + lead_speed * step * dt
+        s_star = (
+            config.min_gap
+            + velocity * config.headway
+            + velocity * (velocity - lead_speed) / (2.0 * np.sqrt(config.accel_max * config.decel_max))
+        )
+        gap = np.maximum(lead - progress, config.min_gap)  # clamped: no division by zero
+        free = (velocity / np.maximum(target_speeds, 1e-6)) ** config.acceleration_exponent
+        accel = np.clip(config.accel_max * (1.0 - free - (s_star / gap) ** 2), -config.decel_max, config.accel_max)
+        progress = progress + dt * velocity
+        velocity = np.maximum(velocity + dt * accel, 0.0)  # IDM never reverses
+        out[:, step] = progress
+    return out
+
+
+def generate_proposals(
+    centerline: np.ndarray,
+    speed: float,
+    config: PDMClosedConfig = PDMClosedConfig(),
+    speed_limit: float | None = None,
+    lead: tuple[float, float] | None = None,
+) -> np.ndarray:
+    """``(len(offsets) * len(fractions), P, 3)`` proposals in the local frame; offset-major order.
+
+    Args:
+        centerline: ``(M, 2)`` route centerline [m], local frame, in driving order.
+        speed: current speed [m/s].
+        speed_limit: [m/s] of the current lane, or ``None`` for ``fallback_target_speed``.
+        lead: (gap [m] along the path, speed [m/s]) of the leading object, or ``None``.
+    """
+    centerline = np.asarray(centerline, dtype=np.float64)
+    if centerline.ndim != 2 or centerline.shape[0] < 2:
+        raise ValueError(f"PDM-Closed needs a centerline of at least 2 points, got shape {centerline.shape}")
+    targets = np.asarray(config.speed_fractions) * (speed_limit or config.fallback_target_speed)
+    start = float(arclength(centerline)[np.argmin(np.linalg.norm(centerline, axis=-1))])  # ego's projection
+    remaining = float(arclength(centerline)[-1]) - start
+    gap, lead_speed = lead if lead is not None else (remaining, 0.0)
+    progress = start + idm_progress(speed, targets, min(gap, remaining), lead_speed, config)
+    proposals = [poses_along(offset_path(centerline, offset), progress) for offset in config.lateral_offsets]
+    return np.concatenate(proposals, axis=0)
+
+
+class PDMClosedPlanner:
+    """Proposals from :func:`generate_proposals`, scored by the injected ``score_proposals``, argmax driven.
+
+    Reads ``obs.privileged``: ``centerline`` ``(M, 2)`` local (else ``obs.route``), optional
+    ``speed_limit`` [m/s] and ``lead`` (gap [m], speed [m/s]).
+    """
+
+    def __init__(self, config: PDMClosedConfig = PDMClosedConfig(), score_proposals: ScoreFn | None = None) -> None:
+        if score_proposals is None:
+            raise ValueError("PDMClosedPlanner needs score_proposals(proposals_local (N, P, 3)) -> (N,) scores")
+        self.config = config
+        self.score_proposals = score_proposals
+
+    def sensors(self) -> list[dict]:
+        return []
+
+    def reset(self) -> None:
+        """Stateless."""
+
+    def plan(self, obs: Observation) -> Plan:
+        privileged = obs.privileged or {}
+        centerline = privileged.get("centerline", obs.route)
+        proposals = generate_proposals(
+            centerline, obs.speed, self.config, privileged.get("speed_limit"), privileged.get("lead")
+        )
+        scores = np.asarray(self.score_proposals(proposals), dtype=np.float64)
+        if scores.shape != (proposals.shape[0],):
+            raise ValueError(f"score_proposals returned shape {scores.shape}, expected ({proposals.shape[0]},)")
+        best = int(np.argmax(np.where(np.isfinite(scores), scores, -np.inf)))
+        return Plan(proposals[best], self.config.sampling, proposals=proposals, scores=scores, chosen=best)

@@ -1,0 +1,143 @@
+"""Speed of the PDMS / EPDMS scorers against the original NAVSIM scorer's recorded timings.
+
+    python benchmarks/scoring.py [--data-dir DIR] [--repeats 7] [--version v2]
+
+Scores every parity scene's proposals in one batch (interpolation, simulation and scoring, as the
+original's batched timing: its observation and drivable map come prebuilt from the metric cache,
+so our per-scene preparation is timed once and reported separately) for N = 1, 16, 256 and 8192
+proposals; N > 512 resamples the scene's 512 proposals with small
+lateral/heading noise. Single-threaded first (serial kernels, one BLAS thread), then with numba
+``prange`` over all cores. The speed-up divides the original's per-trajectory time on the same
+scene and N (``timings_v2.json`` / ``timings_v1.json`` beside the goldens; its fastest repeat,
+the conservative choice, and its median) by ours. The last line is one JSON object.
+"""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("OMP_NUM_THREADS", "1")  # one BLAS thread, as the original was timed
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+os.environ.setdefault("MKL_NUM_THREADS", "1")
+
+import argparse  # noqa: E402
+import json  # noqa: E402
+import sys  # noqa: E402
+import time  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import numba  # noqa: E402
+import numpy as np  # noqa: E402
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from sim.data_dir import resolve_data_dir  # noqa: E402
+from sim.scoring.config import ScorerConfig  # noqa: E402
+from sim.scoring.evaluation import prepare_scene  # noqa: E402
+from sim.scoring.results import ScorerVersion  # noqa: E402
+from sim.scoring.scene_io import load_scoring_scene  # noqa: E402
+from sim.scoring.scorer import score_batch  # noqa: E402
+from sim.scoring.step_timer import StepTimer  # noqa: E402
+
+SIZES = (1, 16, 256, 8192)
+
+
+def resample(proposals: np.ndarray, n: int, seed: int = 0) -> np.ndarray:
+    """``n`` proposals: the given ones first, then noisy copies (lateral [m] and heading [rad])."""
+    if n <= proposals.shape[0]:
+        return proposals[:n].copy()
+    rng = np.random.default_rng(seed)
+    extra = proposals[rng.integers(0, proposals.shape[0], size=n - proposals.shape[0])].copy()
+    extra[..., 1] += rng.normal(0.0, 0.3, size=extra.shape[:-1])
+    extra[..., 2] += rng.normal(0.0, 0.02, size=extra.shape[:-1])
+    return np.concatenate([proposals, extra])
+
+
+def time_batch(scene, proposals: np.ndarray, config: ScorerConfig, repeats: int) -> tuple[float, dict[str, float]]:
+    """Median seconds of ``score_batch`` over ``repeats`` (after one warm-up), and its step breakdown."""
+    context = prepare_scene(scene, config)
+    score_batch(scene, proposals, config=config, context=context)
+    totals, timer = [], StepTimer()
+    for _ in range(repeats):
+        start = time.perf_counter()
+        score_batch(scene, proposals, config=config, context=context, timer=timer)
+        totals.append(time.perf_counter() - start)
+    breakdown = {name: seconds / repeats for name, seconds in timer.seconds.items()}
+    return float(np.median(totals)), breakdown
+
+
+def time_prepare(scene, config: ScorerConfig, repeats: int = 5) -> float:
+    """Median seconds to index the map and build the observation of a scene (once per scene)."""
+    prepare_scene(scene, config)
+    totals = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        prepare_scene(scene, config)
+        totals.append(time.perf_counter() - start)
+    return float(np.median(totals))
+
+
+def original_per_trajectory_ms(timings: dict, n: int) -> tuple[float, float] | None:
+    """(fastest, median) per-trajectory milliseconds of the original at batch size ``n``."""
+    entry = timings.get("batched", {}).get(str(n))
+    if entry is None:
+        return None
+    return entry["min_per_traj_ms"], entry["per_traj_ms"]
+
+
+def bench_scene(scene_dir: Path, version: str, repeats: int) -> dict:
+    scene = load_scoring_scene(scene_dir / f"scene_{version}.json")
+    proposals = np.load(scene_dir / f"golden_{version}.npz")["proposals_local"]
+    timings = json.loads((scene_dir / f"timings_{version}.json").read_text())
+    serial = ScorerConfig(version=ScorerVersion(version))
+    parallel = ScorerConfig(version=ScorerVersion(version), parallel=True)
+    report: dict = {"per_trajectory_us": {}, "parallel_per_trajectory_us": {}, "speedup_vs_reference": {}}
+    report["prepare_scene_ms"] = 1e3 * time_prepare(scene, serial)
+    for n in SIZES:
+        batch = resample(proposals, n)
+        count = max(3, repeats if n < 8192 else 3)
+        seconds, breakdown = time_batch(scene, batch, serial, count)
+        parallel_seconds, _ = time_batch(scene, batch, parallel, count)
+        report["per_trajectory_us"][str(n)] = 1e6 * seconds / n
+        report["parallel_per_trajectory_us"][str(n)] = 1e6 * parallel_seconds / n
+        report.setdefault("breakdown_ms", {})[str(n)] = {k: round(1e3 * v, 3) for k, v in breakdown.items()}
+        original = original_per_trajectory_ms(timings, n)
+        if original is not None:
+            report["speedup_vs_reference"][str(n)] = original[0] * 1e3 / report["per_trajectory_us"][str(n)]
+            report.setdefault("speedup_vs_reference_median", {})[str(n)] = (
+                original[1] * 1e3 / report["per_trajectory_us"][str(n)]
+            )
+    report["seconds_for_8192"] = report["per_trajectory_us"]["8192"] * 8192 / 1e6
+    report["parallel_speedup_8192"] = report["per_trajectory_us"]["8192"] / report["parallel_per_trajectory_us"]["8192"]
+    return report
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--data-dir", default=None)
+    parser.add_argument("--repeats", type=int, default=7)
+    parser.add_argument("--version", choices=("v1", "v2"), default="v2")
+    args = parser.parse_args()
+    root = resolve_data_dir(args.data_dir) / "navsim_parity"
+    scene_dirs = sorted(path.parent for path in root.glob(f"*/golden_{args.version}.npz"))
+    if not scene_dirs:
+        print(f"no parity scenes under {root}", file=sys.stderr)
+        return 2
+    results = {}
+    for scene_dir in scene_dirs:
+        results[scene_dir.name] = bench_scene(scene_dir, args.version, args.repeats)
+        print(scene_dir.name, json.dumps(results[scene_dir.name]["per_trajectory_us"]), flush=True)
+    first = results[scene_dirs[0].name]
+    summary = {
+        "version": args.version,
+        "threads_parallel": numba.config.NUMBA_NUM_THREADS,
+        "per_trajectory_us": first["per_trajectory_us"],
+        "speedup_vs_reference": first["speedup_vs_reference"],
+        "scenes": results,
+    }
+    print(json.dumps(summary))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,403 @@
+"""Comfort metrics of the NAVSIM scorers: C (PDMS v1.1), HC (EPDMS v2) and EC (two-frame, v2).
+
+All three read simulated rear-axle states ``(N, T, 11)`` (:class:`~sim.types.StateIndex` columns)
+sampled every ``dt`` seconds and follow NAVSIM's ``pdm_comfort_metrics.py``: Savitzky-Golay
+filters (scipy, mode='interp'), values rounded to ``decimals`` before strict bound checks.
+
+- C (v1.1): the 41 simulated states, rear-axle accelerations, accelerations smoothed over the
+  whole sequence, jerk = whole-sequence derivative of the window-8 smoothed acceleration.
+- HC (v2): 14 history states sampled from the logged past (-1.5 ... -0.2 s, the -0.1 s sample is
+  missing) then the simulated states, all treated as ``dt`` apart; longitudinal acceleration
+  shifted to the box centre; accelerations window 8, jerk window 15.
+- EC (v2): RMS over the overlapping steps of the difference of four features between the current
+  plan and the plan of the frame ``overlap`` steps earlier.
+
+Filters are precomputed once per shape as banded matrices (scipy applied to the identity) and
+applied by the kernels of :mod:`sim.kernels.comfort`.
+"""
+
+from __future__ import annotations
+
+import enum
+import functools
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.signal import savgol_filter
+
+from sim.kernels.comfort import comfort_checks_kernel, ec_features_kernel
+from sim.types import PACIFICA, STATE_SIZE, PastIndex, StateIndex, VehicleParameters
+
+
+class ComfortCheckIndex(enum.IntEnum):
+    """Columns of ``ComfortResult.checks`` (the goldens' ``comfort_check_columns``)."""
+
+    LON_ACCEL = 0
+    LAT_ACCEL = 1
+    JERK_MAGNITUDE = 2
+    LON_JERK = 3
+    YAW_ACCEL = 4
+    YAW_RATE = 5
+
+
+class EcFeatureIndex(enum.IntEnum):
+    """Columns of the EC features and of ``ExtendedComfortResult.rms`` (``ec_rms_columns``)."""
+
+    ACCELERATION = 0  # [m/s^2] smoothed |a|
+    JERK = 1  # [m/s^3] derivative of the smoothed |a|
+    YAW_RATE = 2  # [rad/s]
+    YAW_ACCEL = 3  # [rad/s^2]
+
+
+@dataclass(frozen=True)
+class ComfortConfig:
+    """Bounds of the six comfort checks (strict) and the EC thresholds (inclusive)."""
+
+    min_lon_accel: float = -4.05  # [m/s^2]
+    max_lon_accel: float = 2.40  # [m/s^2]
+    max_abs_lat_accel: float = 4.89  # [m/s^2]
+    max_abs_jerk: float = 8.37  # [m/s^3]
+    max_abs_lon_jerk: float = 4.13  # [m/s^3]
+    max_abs_yaw_accel: float = 1.93  # [rad/s^2]
+    max_abs_yaw_rate: float = 0.95  # [rad/s]
+    ec_max_accel_rms: float = 0.7  # [m/s^2]
+    ec_max_jerk_rms: float = 0.5  # [m/s^3]
+    ec_max_yaw_rate_rms: float = 0.1  # [rad/s]
+    ec_max_yaw_accel_rms: float = 0.1  # [rad/s^2]
+    ec_overlap_frames: int = 5  # [steps] round(0.5 s frame gap / 0.1 s)
+    decimals: int = 8  # rounding of every filtered value before the checks
+
+    def check_bounds(self) -> tuple[np.ndarray, np.ndarray]:
+        """``(lower, upper)``, each ``(6,)`` float64 in :class:`ComfortCheckIndex` order."""
+        upper = np.array(
+            [
+                self.max_lon_accel,
+                self.max_abs_lat_accel,
+                self.max_abs_jerk,
+                self.max_abs_lon_jerk,
+                self.max_abs_yaw_accel,
+                self.max_abs_yaw_rate,
+            ]
+        )
+        lower = -upper
+        lower[ComfortCheckIndex.LON_ACCEL] = self.min_lon_accel
+        return lower, upper
+
+    def ec_thresholds(self) -> np.ndarray:
+        """``(4,)`` float64 RMS thresholds in :class:`EcFeatureIndex` order."""
+        return np.array(
+            [self.ec_max_accel_rms, self.ec_max_jerk_rms, self.ec_max_yaw_rate_rms, self.ec_max_yaw_accel_rms]
+        )
+
+
+DEFAULT_COMFORT_CONFIG = ComfortConfig()
+
+
+@dataclass(frozen=True)
+class SavgolSpec:
+    """One Savitzky-Golay filter; ``window`` None means the whole sequence. Windows are capped at n."""
+
+    window: int | None
+    polyorder: int
+    deriv: int = 0
+
+
+@dataclass(frozen=True)
+class ComfortFilters:
+    """The five filters of one ``ego_is_comfortable`` variant (kernel slot order)."""
+
+    accel: SavgolSpec  # lon / lat acceleration checks
+    jerk_smooth: SavgolSpec  # acceleration smoothing before the jerk derivative
+    jerk: SavgolSpec  # jerk = derivative of the rounded smoothed acceleration
+    yaw_accel: SavgolSpec
+    yaw_rate: SavgolSpec
+
+    def specs(self) -> tuple[SavgolSpec, ...]:
+        return (self.accel, self.jerk_smooth, self.jerk, self.yaw_accel, self.yaw_rate)
+
+
+_SMOOTH_8 = SavgolSpec(8, 2)  # NAVSIM's default acceleration window (even)
+_YAW_RATE_5 = SavgolSpec(5, 2, 1)  # the window 15 argument is never passed on, so 5 applies
+V1_FILTERS = ComfortFilters(SavgolSpec(None, 2), _SMOOTH_8, SavgolSpec(None, 2, 1), SavgolSpec(5, 3, 2), _YAW_RATE_5)
+V2_FILTERS = ComfortFilters(_SMOOTH_8, _SMOOTH_8, SavgolSpec(15, 2, 1), SavgolSpec(5, 3, 2), _YAW_RATE_5)
+EC_FILTERS = (_SMOOTH_8, SavgolSpec(15, 2, 1), _YAW_RATE_5, SavgolSpec(5, 2, 2))  # EcFeatureIndex order
+MIN_STEPS = 4  # yaw acceleration fits a cubic, so the capped window must hold 4 samples
+HISTORY_INTERVAL_US = 100_000  # [us] NAVSIM samples the logged past every 0.1 s, whatever dt is
+
+
+@dataclass(frozen=True)
+class ComfortResult:
+    """C or HC of ``N`` proposals.
+
+    Attributes:
+        checks: ``(N, 6)`` bool, :class:`ComfortCheckIndex` columns, True = within bounds at every step.
+        passed: ``(N,)`` float64 in {0, 1}: all six checks hold.
+    """
+
+    checks: np.ndarray
+    passed: np.ndarray
+
+
+@dataclass(frozen=True)
+class ExtendedComfortResult:
+    """EC of ``N`` (current, previous) pairs.
+
+    Attributes:
+        rms: ``(N, 4)`` float64 RMS of the feature differences, :class:`EcFeatureIndex` columns
+            [m/s^2, m/s^3, rad/s, rad/s^2].
+        passed: ``(N,)`` float64 in {0, 1}: every RMS <= its threshold.
+    """
+
+    rms: np.ndarray
+    passed: np.ndarray
+
+
+def savgol_matrix(n: int, spec: SavgolSpec, delta: float = 1.0) -> np.ndarray:
+    """``(n, n)`` matrix ``M`` with ``savgol_filter(x, ...) == M @ x`` for every ``x`` of length ``n``.
+
+    The window is ``min(spec.window, n)`` as NAVSIM caps it; ``delta`` [s] scales derivatives.
+    """
+    return _savgol_matrix(int(n), spec, float(delta)).copy()
+
+
+@functools.lru_cache(maxsize=128)
+def _savgol_matrix(n: int, spec: SavgolSpec, delta: float) -> np.ndarray:
+    window = n if spec.window is None else min(spec.window, n)
+    if spec.polyorder >= window:
+        raise ValueError(f"{n} steps are too few for a Savitzky-Golay fit of order {spec.polyorder}")
+    eye = np.eye(n)
+    # Filtering the identity column by column gives the linear map itself (mode='interp').
+    return savgol_filter(eye, window, spec.polyorder, deriv=spec.deriv, delta=delta, axis=0)
+
+
+def savgol_band(n: int, spec: SavgolSpec, delta: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
+    """The filter of :func:`savgol_matrix` as ``coeffs (n, w)`` and first columns ``lo (n,)`` int64.
+
+    Raises:
+        RuntimeError: when the matrix is not banded as mode='interp' promises.
+    """
+    matrix = _savgol_matrix(int(n), spec, float(delta))
+    window = n if spec.window is None else min(spec.window, n)
+    rows = np.arange(n)
+    for centre in (window // 2, (window - 1) // 2):  # the even-window centre differs by scipy version
+        lo = np.clip(rows - centre, 0, n - window).astype(np.int64)
+        columns = lo[:, None] + np.arange(window)
+        inside = np.zeros((n, n), dtype=bool)
+        inside[rows[:, None], columns] = True
+        if not np.any(matrix[~inside]):
+            return np.ascontiguousarray(matrix[rows[:, None], columns]), lo
+    raise RuntimeError(f"Savitzky-Golay matrix for n={n}, {spec} is not banded")
+
+
+def time_step_mean(n: int, dt: float) -> float:
+    """[s] NAVSIM's derivative spacing: the mean difference of ``arange(n) * dt``."""
+    return float(np.diff(np.arange(n, dtype=np.float64) * dt).mean())
+
+
+@functools.lru_cache(maxsize=64)
+def filter_bank(n: int, specs: tuple[SavgolSpec, ...], dt: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Kernel filter bank ``(coeffs (F, n, w_max), lo (F, n), width (F,))`` for ``n`` steps ``dt`` apart."""
+    delta = time_step_mean(n, dt)
+    bands = [savgol_band(n, spec, delta if spec.deriv else 1.0) for spec in specs]
+    width = np.array([band[0].shape[1] for band in bands], dtype=np.int64)
+    coeffs = np.zeros((len(bands), n, int(width.max())))
+    for f, (band, _) in enumerate(bands):
+        coeffs[f, :, : band.shape[1]] = band
+    lo = np.stack([band[1] for band in bands])
+    for array in (coeffs, lo, width):
+        array.flags.writeable = False  # shared through the cache
+    return coeffs, lo, width
+
+
+def _check_states(states: np.ndarray, name: str, min_steps: int = MIN_STEPS) -> np.ndarray:
+    """Validated ``(N, T, 11)`` contiguous float64 copy-or-view of ``states``."""
+    array = np.asarray(states)
+    if array.ndim != 3 or array.shape[2] != STATE_SIZE:
+        raise ValueError(f"{name} must have shape (N, T, {STATE_SIZE}), got {array.shape}")
+    if array.shape[1] < min_steps:
+        raise ValueError(f"{name} needs at least {min_steps} time steps, got {array.shape[1]}")
+    if not np.issubdtype(array.dtype, np.number):
+        raise TypeError(f"{name} must be numeric, got dtype {array.dtype}")
+    array = np.ascontiguousarray(array, dtype=np.float64)
+    if not np.all(np.isfinite(array)):
+        bad = np.argwhere(~np.isfinite(array))[0]
+        raise ValueError(f"{name} contains NaN or inf (first at proposal {bad[0]}, step {bad[1]}, column {bad[2]})")
+    return array
+
+
+def _check_dt(dt: float) -> float:
+    if not (np.isfinite(dt) and dt > 0.0):
+        raise ValueError(f"dt must be a positive number of seconds, got {dt}")
+    return float(dt)
+
+
+def _run_checks(
+    states: np.ndarray, prefix: np.ndarray, offset: float, filters: ComfortFilters, dt: float, config: ComfortConfig
+) -> ComfortResult:
+    n_steps = prefix.shape[0] + states.shape[1]
+    coeffs, lo, width = filter_bank(n_steps, filters.specs(), dt)
+    lower, upper = config.check_bounds()
+    checks = np.empty((states.shape[0], len(ComfortCheckIndex)), dtype=np.bool_)
+    comfort_checks_kernel(states, prefix, offset, coeffs, lo, width, lower, upper, 10.0**config.decimals, checks)
+    return ComfortResult(checks=checks, passed=checks.all(axis=1).astype(np.float64))
+
+
+def comfort_v1(states: np.ndarray, dt: float = 0.1, config: ComfortConfig = DEFAULT_COMFORT_CONFIG) -> ComfortResult:
+    """PDMS v1.1 comfort C of ``N`` simulated proposals (no history, rear-axle accelerations).
+
+    Args:
+        states: ``(N, T, 11)`` simulated states (T = 41 in NAVSIM), ``dt`` [s] apart.
+        dt: [s] step of the states.
+        config: bounds.
+
+    Returns:
+        :class:`ComfortResult` with ``checks (N, 6)`` and ``passed (N,)``.
+    """
+    states = _check_states(states, "states")
+    prefix = np.empty((0, STATE_SIZE))
+    return _run_checks(states, prefix, 0.0, V1_FILTERS, _check_dt(dt), config)
+
+
+def history_comfort(
+    states: np.ndarray,
+    ego_past: np.ndarray | None,
+    dt: float = 0.1,
+    vehicle: VehicleParameters = PACIFICA,
+    config: ComfortConfig = DEFAULT_COMFORT_CONFIG,
+) -> ComfortResult:
+    """EPDMS v2 history comfort HC: the comfort checks on the logged past followed by each proposal.
+
+    Args:
+        states: ``(N, T, 11)`` simulated states, ``dt`` [s] apart, row 0 at t = 0.
+        ego_past: ``(H, 6)`` logged ego past, :class:`~sim.types.PastIndex` columns, or None: then
+            every check passes (HC = 1), as when NAVSIM scores the human for its filter.
+        dt: [s] step of the states; the padded sequence is treated as uniformly ``dt`` apart.
+        vehicle: its ``rear_axle_to_center`` [m] shifts the longitudinal acceleration.
+        config: bounds.
+
+    Returns:
+        :class:`ComfortResult` with ``checks (N, 6)`` and ``passed (N,)``.
+    """
+    states = _check_states(states, "states", min_steps=1)
+    dt = _check_dt(dt)
+    if ego_past is None:
+        checks = np.ones((states.shape[0], len(ComfortCheckIndex)), dtype=np.bool_)
+        return ComfortResult(checks=checks, passed=np.ones(states.shape[0]))
+    prefix = history_states(ego_past)
+    if prefix.shape[0] + states.shape[1] < MIN_STEPS:
+        raise ValueError(
+            f"history plus states need at least {MIN_STEPS} steps, got {prefix.shape[0]} + {states.shape[1]}"
+        )
+    return _run_checks(states, prefix, float(vehicle.rear_axle_to_center), V2_FILTERS, dt, config)
+
+
+def history_states(ego_past: np.ndarray) -> np.ndarray:
+    """NAVSIM's history padding: the logged past resampled every 0.1 s, the last sample dropped.
+
+    Sample times run from the first logged time up to (excluding) the last, and the final one is
+    dropped as well (so -1.5 ... -0.2 s for a past ending at 0 s). Every column is interpolated
+    linearly in time as nuPlan's ``InterpolatedTrajectory`` does (heading unwrapped first, then
+    wrapped to [-pi, pi)); lateral velocity and acceleration, steering, yaw rate and yaw
+    acceleration are 0.
+
+    Args:
+        ego_past: ``(H, 6)`` rows t [s], x, y [m], heading [rad], v_lon [m/s], a_lon [m/s^2].
+
+    Returns:
+        ``(K, 11)`` float64 rear-axle states (:class:`~sim.types.StateIndex` columns).
+    """
+    past = np.asarray(ego_past, dtype=np.float64)
+    if past.ndim != 2 or past.shape[1] != len(PastIndex) or past.shape[0] < 1:
+        raise ValueError(f"ego_past must have shape (H >= 1, {len(PastIndex)}), got {past.shape}")
+    if not np.all(np.isfinite(past)):
+        raise ValueError("ego_past contains NaN or inf")
+    time_us = np.rint(past[:, PastIndex.T] * 1e6).astype(np.int64)
+    if np.any(np.diff(time_us) <= 0):
+        raise ValueError(f"ego_past times must increase strictly, got {past[:, PastIndex.T].tolist()}")
+    sample_us = np.arange(time_us[0], time_us[-1], HISTORY_INTERVAL_US, dtype=np.int64)[:-1]
+    out = np.zeros((sample_us.shape[0], STATE_SIZE))
+    if sample_us.shape[0] == 0:
+        return out
+    columns = (
+        (StateIndex.X, past[:, PastIndex.X]),
+        (StateIndex.Y, past[:, PastIndex.Y]),
+        (StateIndex.HEADING, np.unwrap(past[:, PastIndex.HEADING])),
+        (StateIndex.VX, past[:, PastIndex.V_LON]),
+        (StateIndex.AX, past[:, PastIndex.A_LON]),
+    )
+    knots = (time_us - time_us[0]).astype(np.float64)
+    samples = (sample_us - time_us[0]).astype(np.float64)
+    for column, values in columns:
+        out[:, column] = _interp_like_scipy(samples, knots, values)
+    heading = out[:, StateIndex.HEADING]
+    out[:, StateIndex.HEADING] = (heading + np.pi) % (2.0 * np.pi) - np.pi  # nuPlan's principal_value
+    return out
+
+
+def _interp_like_scipy(x_new: np.ndarray, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """scipy ``interp1d`` (linear) within range: at a knot it interpolates from the left interval."""
+    if x.shape[0] == 1:
+        return np.full(x_new.shape, y[0])
+    hi = np.clip(np.searchsorted(x, x_new, side="left"), 1, x.shape[0] - 1)
+    lo = hi - 1
+    slope = (y[hi] - y[lo]) / (x[hi] - x[lo])
+    return slope * (x_new - x[lo]) + y[lo]
+
+
+def ec_features(states: np.ndarray, dt: float = 0.1) -> np.ndarray:
+    """NAVSIM's EC features of each step: smoothed |a|, its jerk, yaw rate, yaw acceleration.
+
+    Rear-axle values, no centre shift; every value rounded to 8 decimals as NAVSIM does.
+
+    Args:
+        states: ``(N, T, 11)`` rear-axle states ``dt`` [s] apart, T >= 3.
+        dt: [s] step of the states.
+
+    Returns:
+        ``(N, T, 4)`` float64, :class:`EcFeatureIndex` columns [m/s^2, m/s^3, rad/s, rad/s^2].
+    """
+    return _ec_features(_check_states(states, "states", min_steps=3), _check_dt(dt), DEFAULT_COMFORT_CONFIG)
+
+
+def _ec_features(states: np.ndarray, dt: float, config: ComfortConfig) -> np.ndarray:
+    coeffs, lo, width = filter_bank(states.shape[1], EC_FILTERS, dt)
+    out = np.empty((states.shape[0], states.shape[1], len(EcFeatureIndex)))
+    ec_features_kernel(states, coeffs, lo, width, 10.0**config.decimals, out)
+    return out
+
+
+def extended_comfort(
+    current: np.ndarray,
+    previous: np.ndarray,
+    dt: float = 0.1,
+    config: ComfortConfig = DEFAULT_COMFORT_CONFIG,
+) -> ExtendedComfortResult:
+    """EPDMS v2 extended comfort EC between each current plan and the plan of the previous frame.
+
+    ``current[:, :-k]`` and ``previous[:, k:]`` (``k = config.ec_overlap_frames``) cover the same
+    absolute times; both are re-based to t = 0 before the features are computed.
+
+    Args:
+        current: ``(N, T, 11)`` simulated states of the current frame, ``dt`` [s] apart.
+        previous: ``(N, T, 11)`` or ``(1, T, 11)`` (one previous plan against all N) simulated
+            states of the frame ``k * dt`` earlier.
+        dt: [s] step of the states.
+        config: thresholds, overlap and rounding.
+
+    Returns:
+        :class:`ExtendedComfortResult` with ``rms (N, 4)`` and ``passed (N,)``.
+    """
+    k = int(config.ec_overlap_frames)
+    current = _check_states(current, "current", min_steps=k + 3)
+    previous = _check_states(previous, "previous", min_steps=k + 3)
+    if previous.shape[1] != current.shape[1] or previous.shape[0] not in (1, current.shape[0]):
+        raise ValueError(
+            f"previous must have shape ({current.shape[0]} or 1, {current.shape[1]}, 11), got {previous.shape}"
+        )
+    dt = _check_dt(dt)
+    feature_now = _ec_features(np.ascontiguousarray(current[:, :-k]), dt, config)
+    feature_prev = _ec_features(np.ascontiguousarray(previous[:, k:]), dt, config)
+    difference = feature_now - feature_prev  # broadcasts a single previous plan
+    rms = np.sqrt(np.mean(difference**2, axis=1))
+    passed = np.all(rms <= config.ec_thresholds(), axis=1).astype(np.float64)
+    return ExtendedComfortResult(rms=rms, passed=passed)

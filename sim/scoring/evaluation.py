@@ -1,0 +1,152 @@
+"""Per-proposal sub-metrics that do not depend on which other proposals are scored with it.
+
+Everything here is independent per proposal; only EP's normalisation couples proposals, and that
+happens in :mod:`sim.scoring.aggregate`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from sim.scoring import area, collision, comfort
+from sim.scoring.config import ScorerConfig
+from sim.scoring.drivable_map import DrivableMapIndex, build_drivable_map_index
+from sim.scoring.ego_geometry import CornerIndex, ego_corners
+from sim.scoring.observation import Observation, build_observation
+from sim.scoring.step_timer import StepTimer, timed
+from sim.types import MapLayer, ScoringScene, StateIndex
+
+
+@dataclass(frozen=True)
+class SceneContext:
+    """What the metrics read about a scene, prepared once per scene (and per traffic policy).
+
+    Attributes:
+        scene: the scene.
+        map_index: drivable-map index of the scene's polygons with the on-route mask.
+        observation: per-frame occupancy (tracks, and red lights in v2).
+        centerline: ``(M, 2)`` [m] route centerline.
+    """
+
+    scene: ScoringScene
+    map_index: DrivableMapIndex
+    observation: Observation
+    centerline: np.ndarray
+
+
+def prepare_scene(scene: ScoringScene, config: ScorerConfig, *, log_replay: bool = False) -> SceneContext:
+    """Index the map and build the observation.
+
+    Args:
+        scene: the scene.
+        config: scorer configuration (its version decides red lights and frame counts).
+        log_replay: v2's non-reactive traffic of the official path: tracks overlapping the
+            initial ego box are removed from every frame.
+    """
+    map_index = build_drivable_map_index(scene.map_polygons, scene.on_route_mask())
+    observation = build_observation(scene, version=config.version_tag, remove_initial_overlap=log_replay)
+    return SceneContext(scene=scene, map_index=map_index, observation=observation, centerline=scene.centerline)
+
+
+@dataclass(frozen=True)
+class ProposalMetrics:
+    """Batch-independent sub-metrics of N simulated proposals (all arrays ``(N, ...)``)."""
+
+    nc: np.ndarray
+    collision_time_idx: np.ndarray
+    dac: np.ndarray
+    ddc: np.ndarray
+    tlc: np.ndarray
+    ttc: np.ndarray
+    ttc_time_idx: np.ndarray
+    lk: np.ndarray
+    comfort: np.ndarray
+    comfort_checks: np.ndarray
+    progress_raw: np.ndarray
+    ego_areas: np.ndarray
+    reference: np.ndarray
+    states: np.ndarray
+
+
+def evaluate_proposals(
+    context: SceneContext,
+    reference: np.ndarray,
+    states: np.ndarray,
+    config: ScorerConfig,
+    *,
+    ego_past: np.ndarray | None,
+    timer: StepTimer | None = None,
+) -> ProposalMetrics:
+    """Every batch-independent sub-metric of simulated proposals.
+
+    Args:
+        context: the prepared scene.
+        reference: ``(N, 41, 3)`` the tracker's reference poses (kept for the result).
+        states: ``(N, 41, 11)`` simulated ego states, global frame.
+        config: scorer configuration.
+        ego_past: ``(H, 6)`` logged ego past for v2 history comfort; None scores HC as 1.
+        timer: records seconds per step (benchmarks).
+    """
+    parallel = config.parallel
+    # 1. Ego geometry and where each box is on the map
+    with timed(timer, "ego_areas"):
+        corners = ego_corners(states, config.vehicle)
+        areas = area.ego_areas(corners, context.map_index, parallel=parallel)
+        centres = np.ascontiguousarray(corners[:, :, CornerIndex.CENTER])
+        centre_in_intersection = area.points_in_layer(centres, context.map_index, MapLayer.INTERSECTION)
+        rear_axle = np.ascontiguousarray(states[:, :, [StateIndex.X, StateIndex.Y]])
+        rear_in_intersection = area.points_in_layer(rear_axle, context.map_index, MapLayer.INTERSECTION)
+
+    # 2. Collisions, time to collision, red lights
+    with timed(timer, "no_at_fault_collisions"):
+        nc, collision_idx = collision.no_at_fault_collisions(
+            states, corners, areas, context.observation, config=config.collision, parallel=parallel
+        )
+    with timed(timer, "time_to_collision"):
+        ttc, ttc_idx = collision.time_to_collision(
+            states,
+            corners,
+            areas,
+            rear_in_intersection,
+            context.observation,
+            version=config.version_tag,
+            config=config.collision,
+            parallel=parallel,
+        )
+    with timed(timer, "traffic_light_compliance"):
+        tlc = collision.traffic_light_compliance(corners, context.observation, parallel=parallel)
+
+    # 3. Map compliance and progress
+    with timed(timer, "driving_direction_compliance"):
+        ddc_exemption = centre_in_intersection if config.is_v2 else None
+        ddc = area.driving_direction_compliance(corners, areas, ddc_exemption, config.area)
+    with timed(timer, "lane_keeping"):
+        lk = area.lane_keeping(corners, centre_in_intersection, context.centerline, config.area)
+    with timed(timer, "ego_progress"):
+        progress = area.progress_raw(corners, context.centerline)
+
+    # 4. Comfort on the simulated states (v2: padded with the logged past)
+    with timed(timer, "comfort"):
+        if config.is_v2:
+            comfort_result = comfort.history_comfort(states, ego_past, config.dt, config.vehicle, config.comfort)
+        else:
+            comfort_result = comfort.comfort_v1(states, config.dt, config.comfort)
+
+    return ProposalMetrics(
+        nc=nc,
+        collision_time_idx=collision_idx,
+        dac=area.drivable_area_compliance(areas),
+        ddc=ddc,
+        tlc=tlc,
+        ttc=ttc,
+        ttc_time_idx=ttc_idx,
+        lk=lk,
+        comfort=comfort_result.passed,
+        comfort_checks=comfort_result.checks,
+        progress_raw=progress,
+        ego_areas=areas,
+        reference=reference,
+        states=states,
+    )

@@ -1,0 +1,43 @@
+"""The parity command on every visible parity scene, v1.1 (PDMS) and v2 (EPDMS)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from sim.scoring.parity import main, run_parity
+from tests.conftest import parity_scene_dirs
+
+
+def scenes(data_dir: Path) -> list[Path]:
+    found = parity_scene_dirs(data_dir)
+    if not found:
+        pytest.skip("no parity scenes in the data directory")
+    return found
+
+
+@pytest.mark.parametrize("version", ["v1", "v2"])
+def test_every_check_agrees_with_the_original(data_dir: Path, version: str) -> None:
+    for scene_dir in scenes(data_dir):
+        checks = run_parity(scene_dir / f"scene_{version}.json", scene_dir / f"golden_{version}.npz")
+        failed = [check.line() for check in checks if not check.passed]
+        assert not failed, f"{scene_dir.name} {version}:\n" + "\n".join(failed)
+        assert len(checks) > 30
+
+
+def test_command_fails_on_a_disagreeing_golden(data_dir: Path, tmp_path: Path, capsys) -> None:
+    scene_dir = scenes(data_dir)[0]
+    golden = dict(np.load(scene_dir / "golden_v1.npz"))
+    flipped = golden["batch_metrics"].copy()
+    flipped[3, 1] = 1.0 - flipped[3, 1]  # drivable area compliance of one proposal
+    golden["batch_metrics"] = flipped
+    broken = tmp_path / "golden_v1.npz"
+    np.savez(broken, **golden)
+    assert main([str(scene_dir / "scene_v1.json"), str(broken)]) == 1
+    assert "FAIL batch.drivable_area_compliance" in capsys.readouterr().out
+
+
+def test_command_reports_a_missing_file(tmp_path: Path) -> None:
+    assert main([str(tmp_path / "scene.json"), str(tmp_path / "golden.npz")]) == 2
