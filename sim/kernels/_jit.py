@@ -1,6 +1,8 @@
 """The one place that holds numba JIT settings.
 
-Caching is on so that compiled kernels survive across processes. ``fastmath`` is off: the
+Caching is on so that compiled kernels survive across processes; the cache lives under
+``$CLOSED_LOOP_CACHE/numba`` (default ``~/.cache/closed_loop/numba``) in a folder keyed by the
+kernels' sources, unless ``NUMBA_CACHE_DIR`` is set. ``fastmath`` is off: the
 scorers are held to parity with the original NAVSIM implementation, and reassociated floating
 point would move decisions that sit near a threshold. Kernels never pass flags of their own;
 ``tests/sim/kernels/test_jit_flags.py`` fails on any ``@njit`` / ``@numba.njit`` outside this
@@ -9,7 +11,37 @@ module.
 
 from __future__ import annotations
 
+import hashlib
+import os
+from pathlib import Path
+
 import numba
+
+CACHE_ROOT_ENV = "CLOSED_LOOP_CACHE"
+
+
+def _kernel_sources_digest() -> str:
+    """Hash of every kernel module's source.
+
+    numba's cache is invalidated only when a kernel's own file changes, not when a kernel it
+    calls in another file does; keying the cache directory on all kernel sources makes any edit
+    start a fresh cache instead of running stale machine code.
+    """
+    digest = hashlib.sha256()
+    for path in sorted(Path(__file__).parent.glob("*.py")):
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def _configure_cache_dir() -> None:
+    if os.environ.get("NUMBA_CACHE_DIR"):
+        return  # the user chose a cache directory; respect it
+    root = Path(os.environ.get(CACHE_ROOT_ENV) or "~/.cache/closed_loop").expanduser()
+    numba.config.CACHE_DIR = str(root / "numba" / _kernel_sources_digest())
+
+
+_configure_cache_dir()
 
 JIT_OPTIONS: dict[str, bool] = {"cache": True, "fastmath": False, "nogil": True}
 PARALLEL_JIT_OPTIONS: dict[str, bool] = {**JIT_OPTIONS, "parallel": True}

@@ -34,3 +34,14 @@ def test_the_pattern_catches_a_direct_decorator() -> None:
     assert DIRECT_JIT.search("@numba.njit(cache=True)")
     assert DIRECT_JIT.search("@njit")
     assert not DIRECT_JIT.search("@kernel")
+
+
+def test_cache_directory_is_keyed_by_the_kernel_sources(monkeypatch, tmp_path) -> None:
+    from sim.kernels import _jit
+
+    monkeypatch.delenv("NUMBA_CACHE_DIR", raising=False)
+    monkeypatch.setenv(_jit.CACHE_ROOT_ENV, str(tmp_path))
+    monkeypatch.setattr(_jit.numba.config, "CACHE_DIR", "")
+    _jit._configure_cache_dir()
+    assert _jit.numba.config.CACHE_DIR == str(tmp_path / "numba" / _jit._kernel_sources_digest())
+    assert len(_jit._kernel_sources_digest()) == 16
