@@ -68,8 +68,15 @@ def make_planner(name: str, overrides: Mapping[str, Any] | None = None, **kwargs
 def _register_builtins() -> None:
     if "constant_velocity" in _REGISTRY:
         return
+    # Model planners import torch only when built, so registering them here stays cheap.
     from agents.constant_velocity import ConstantVelocityConfig, ConstantVelocityPlanner
+    from agents.drivejepa import DriveJEPAPlanner, DriveJEPAPlannerConfig
+    from agents.driveva import DriveVAPlanner, DriveVAPlannerConfig
+    from agents.lmgendrive import LMGenDrivePlanner, LMGenDrivePlannerConfig
     from agents.pdm_closed import PDMClosedConfig, PDMClosedPlanner
 
     register("constant_velocity", ConstantVelocityPlanner, ConstantVelocityConfig())
     register("pdm_closed", PDMClosedPlanner, PDMClosedConfig())
+    register("lmgendrive", LMGenDrivePlanner, LMGenDrivePlannerConfig())
+    register("driveva", DriveVAPlanner, DriveVAPlannerConfig())
+    register("drivejepa", DriveJEPAPlanner, DriveJEPAPlannerConfig())

@@ -1,0 +1,40 @@
+"""Road networks of the real CARLA towns (OpenDRIVE via the offline ``carla`` client) and route planning.
+
+Public API::
+
+    network = load_town("Town01")                       # RoadNetwork, cached per process and on disk
+    lane, s = network.lane_at(np.array([x, y]))         # nearest lane, internal frame
+    route = plan_route(network, keypoints_xy)           # DenseRoute at 1 m with RoadOptions
+    plan = global_plan(route, network.geo, 50.0)        # leaderboard downsampling, world + GPS
+
+Everything is in the internal right-handed frame; CARLA's left-handed frame appears only where
+CARLA's own formats are produced (``GlobalPlan.carla_poses`` / ``world_route``).
+"""
+
+from sim.maps.config import MapConfig, RouteConfig
+from sim.maps.global_plan import GlobalPlan, downsample_route, global_plan
+from sim.maps.road_network import LaneMatch, RoadNetwork
+from sim.maps.road_option import RoadOption
+from sim.maps.route_planner import DenseRoute, RoutePlanningError, plan_route
+from sim.maps.signals import SignalGroups
+from sim.maps.town import MapLoadError, UnknownTownError, available_towns, build_road_network, load_town
+
+__all__ = [
+    "DenseRoute",
+    "GlobalPlan",
+    "LaneMatch",
+    "MapConfig",
+    "MapLoadError",
+    "RoadNetwork",
+    "RoadOption",
+    "RouteConfig",
+    "RoutePlanningError",
+    "SignalGroups",
+    "UnknownTownError",
+    "available_towns",
+    "build_road_network",
+    "downsample_route",
+    "global_plan",
+    "load_town",
+    "plan_route",
+]
