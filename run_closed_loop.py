@@ -1,33 +1,116 @@
-"""Command line of ``run_closed_loop.sh``: wiring only (CLI, registry lookup, runner choice)."""
+"""Command line of ``run_closed_loop.sh``: wiring only (CLI, agent lookup, runner choice).
+
+    ./run_closed_loop.sh --agent expert --bench langauto-tiny
+    ./run_closed_loop.sh --agent path/to/my_agent.py --agent-config my.yaml --bench bench2drive --routes 1711,1773
+
+Exit status: 0 when the run went through (however the agent drove), 2 for bad arguments or
+missing data, 1 when the run itself failed.
+"""
 
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
+import time
+from pathlib import Path
 
-from sim.data_dir import DATA_DIR_ENV
+from routes.benchmarks import BENCHMARKS, load_benchmark
+from routes.route_types import RouteError
+from sim.data_dir import DATA_DIR_ENV, DataFileNotFoundError
+from sim.eval.agent_loading import AgentSpec
+from sim.eval.benchmark_runner import RunOptions, rules_for, run_benchmark
+from sim.eval.infractions import LeaderboardRules
+from sim.eval.results_file import ResultsFileError
+from sim.eval.route_record import RouteRecord
+from sim.eval.summary import summary_lines
+
+REPO = Path(__file__).resolve().parent
+GENERIC_AGENT = REPO / "agents" / "leaderboard_agent.py"
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="run_closed_loop.sh",
-        description="Drive an agent over every route of a benchmark in closed loop and write "
-        "leaderboard-format results (driving score, route completion, infractions).",
+        description="Drive an agent over every route of a benchmark in closed loop and write leaderboard-format "
+        "results (driving score, route completion, infraction penalty, infractions) to OUT/results.json.",
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
     )
-    parser.add_argument("--agent", required=True, help="registered agent name or path to an agent .py")
-    parser.add_argument("--bench", required=True, help="benchmark name or a route file path")
+    parser.add_argument("--agent", required=True, help="a registered planner name (see --list-agents) or an agent "
+                        ".py file with get_entry_point(), as for a leaderboard submission")  # fmt: skip
+    parser.add_argument("--agent-config", default="", help="config string handed to the agent file's setup()")
+    parser.add_argument("--bench", required=True, help=f"benchmark ({', '.join(sorted(BENCHMARKS))}) or a route .xml")
+    parser.add_argument("--routes", default=None, help="route ids or ranges, e.g. '3,5-8'")
+    parser.add_argument("--sim", choices=("embedded", "carla"), default="embedded", help="simulator")
+    parser.add_argument("--seed", type=int, default=0, help="base seed of the embedded world")
+    parser.add_argument("--repetitions", type=int, default=1)
+    parser.add_argument("--out", type=Path, default=None, help="results folder (default results/<bench>_<agent>)")
+    parser.add_argument("--resume", action="store_true", help="continue OUT/results.json, skipping finished routes")
     parser.add_argument("--data-dir", default=None, help=f"data directory (default: ${DATA_DIR_ENV}, then ./data)")
+    parser.add_argument("--workers", type=int, default=1, help="routes driven in parallel processes")
+    parser.add_argument("--save-video", action="store_true", help="write OUT/videos/<route>.mp4 (BEV + cameras)")
+    parser.add_argument("--log-level", default="WARNING")
     return parser
 
 
-def main(argv: list[str] | None = None) -> int:
-    build_parser().parse_args(argv)
+def agent_spec(agent: str, agent_config: str) -> AgentSpec:
+    """A registered planner runs through the generic leaderboard agent; a path is used as given."""
+    if agent.endswith(".py"):
+        if not Path(agent).is_file():
+            raise ValueError(f"--agent: agent file '{agent}' not found")
+        return AgentSpec(path=str(Path(agent).resolve()), config=agent_config)
+    from agents.registry import known_planners
+
+    if agent not in known_planners():
+        raise ValueError(f"--agent: unknown agent '{agent}'; registered: {', '.join(known_planners())}, or a .py file")
+    return AgentSpec(path=str(GENERIC_AGENT), config=agent_config or agent)
+
+
+def progress(record: RouteRecord, finished: int, total: int, rules: LeaderboardRules) -> None:
+    bar = "#" * round(20 * finished / total)
     print(
-        "run_closed_loop: the closed-loop runner has not landed yet; see the README section "
-        "'Status' for what works today.",
+        f"[{bar:<20}] {finished:>3}/{total} {record.route_id:<22} DS {record.driving_score(rules):6.2f}  "
+        f"RC {record.route_completion:6.2f}  IS {record.infraction_penalty(rules):.3f}  {record.status.value}  "
+        f"({record.duration_system:.1f} s)",
         file=sys.stderr,
+        flush=True,
     )
-    return 2
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=args.log_level.upper(), format="%(levelname)s %(name)s: %(message)s")
+    if args.sim == "carla":
+        print("run_closed_loop: --sim carla is not available yet: the CARLA server lifecycle and leaderboard "
+              "evaluator orchestration have not landed; use --sim embedded.", file=sys.stderr)  # fmt: skip
+        return 2
+    # 1. What to run
+    try:
+        agent = agent_spec(args.agent, args.agent_config)
+        benchmark = load_benchmark(args.bench, args.data_dir, args.routes)
+    except (ValueError, RouteError, DataFileNotFoundError) as error:
+        print(f"run_closed_loop: {error}", file=sys.stderr)
+        return 2
+    out = args.out or Path("results") / f"{benchmark.name}_{Path(agent.name).stem}"
+    options = RunOptions(out, args.seed, args.repetitions, args.workers, args.resume, args.save_video, args.data_dir)
+    rules = rules_for(benchmark)
+    # 2. Drive every route
+    started = time.perf_counter()
+    try:
+        payload = run_benchmark(benchmark, agent, options, on_record=lambda r, i, n: progress(r, i, n, rules))
+    except ResultsFileError as error:
+        print(f"run_closed_loop: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print(
+            f"run_closed_loop: interrupted; finished routes are in {out / 'results.json'} (--resume)", file=sys.stderr
+        )
+        return 1
+    # 3. The table and the summary line
+    for line in summary_lines(payload, benchmark.name, rules, len(benchmark.routes) * args.repetitions):
+        print(line)
+    print(f"results: {out / 'results.json'}  ({time.perf_counter() - started:.1f} s wall clock)")
+    return 0
 
 
 if __name__ == "__main__":

@@ -50,6 +50,7 @@ from agents.control import FULL_BRAKE, ControlCommand, WaypointController, contr
 from agents.leaderboard_base import leaderboard_base_class, point_xyz  # noqa: E402
 from agents.selection import SelectionConfig, SelectionState, select, to_frame  # noqa: E402
 from sim.frames import GeoReference  # noqa: E402
+from sim.world.snapshot import PRIVILEGED_SENSOR_TYPE  # noqa: E402
 
 logger = logging.getLogger(__name__)
 
@@ -222,13 +223,15 @@ class PlannerAgent(_Base):
         if self._instructions is not None:
             instruction, notice = self._instructions.step(ego.pose, ego.speed, timestamp)
         history = np.array([to_frame(np.asarray(p), np.zeros(3), ego.pose) for _, p in self._history])
-        images, lidar = {}, None
+        images, lidar, privileged = {}, None, None
         for spec in self.planner.sensors():
             payload = io.sensor_payload(input_data, spec["id"])
             if spec["type"].startswith("sensor.camera"):
                 images[spec["id"]] = io.bgra_to_rgb(payload)
             elif spec["type"].startswith("sensor.lidar"):
                 lidar = io.lidar_to_local(payload, spec)
+            elif spec["type"] == PRIVILEGED_SENSOR_TYPE:
+                privileged = payload
         return Observation(
             timestamp=float(timestamp),
             speed=ego.speed,
@@ -242,6 +245,7 @@ class PlannerAgent(_Base):
             instruction=instruction,
             notice=notice,
             lidar=lidar,
+            privileged=privileged,
         )
 
     def _select(self, plan: Plan, ego_pose: np.ndarray, timestamp: float) -> Plan:

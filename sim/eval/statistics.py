@@ -40,7 +40,7 @@ def global_record(records: list[dict], rules: LeaderboardRules) -> dict:
             "duration_system": float(sum(r["meta"]["duration_system"] for r in records)),
             "km_driven": km_driven,
             "exceptions": [
-                (r["route_id"], r["index"], r["status"]) for r in records if r["status"].startswith("Failed")
+                [r["route_id"], r["index"], r["status"]] for r in records if r["status"].startswith("Failed")
             ],
         },
     }

@@ -1,0 +1,92 @@
+"""Load and build a leaderboard agent the way the official evaluator does, in either lifecycle.
+
+The evaluator gets a path to an agent ``.py``; it imports the module by file, calls its
+``get_entry_point()`` for the class name, and builds it with the config string:
+
+- leaderboard 1.0: ``Agent(config)`` (the base ``__init__`` calls ``setup``), then
+  ``set_global_plan`` while the route is built;
+- leaderboard 2.0 / Bench2Drive: ``Agent(host, port, debug)``, ``set_global_plan``, then
+  ``setup(config)`` (Bench2Drive appends ``+<save_name>`` to the config string).
+
+``sim`` never imports ``agents``: registered planners reach the runner as the path of the generic
+agent file plus the planner name as its config, exactly like a leaderboard submission.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+from routes.route_types import LeaderboardVersion
+
+LB2_HOST, LB2_PORT = "localhost", 2000  # what the official 2.0 evaluator passes; unused by embedded agents
+
+
+class AgentSetupError(RuntimeError):
+    """The agent file could not be loaded or the agent could not be built."""
+
+
+class LeaderboardAgent(Protocol):
+    """The AutonomousAgent contract the runner drives (specs/carla_leaderboard.md section 1)."""
+
+    def setup(self, path_to_conf_file: str) -> None: ...
+    def sensors(self) -> list[dict]: ...
+    def set_global_plan(self, global_plan_gps: list, global_plan_world_coord: list) -> None: ...
+    def run_step(self, input_data: dict, timestamp: float) -> Any: ...
+    def destroy(self) -> None: ...
+
+
+@dataclass(frozen=True)
+class AgentSpec:
+    """Which agent to run: an agent ``.py`` with ``get_entry_point()`` and its config string."""
+
+    path: str
+    config: str = ""
+
+    @property
+    def name(self) -> str:
+        return self.config or Path(self.path).stem
+
+
+def load_agent_class(path: str) -> type:
+    """Import ``path`` by file name and return the class ``get_entry_point()`` names."""
+    file = Path(path).resolve()
+    if not file.is_file() or file.suffix != ".py":
+        raise AgentSetupError(f"agent file '{path}' does not exist or is not a .py file")
+    module_name = file.stem
+    if str(file.parent) not in sys.path:
+        sys.path.insert(0, str(file.parent))  # the evaluator puts the agent's folder on the path
+    spec = importlib.util.spec_from_file_location(module_name, file)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[module_name] = module
+    try:
+        spec.loader.exec_module(module)
+    except Exception as error:
+        raise AgentSetupError(f"agent file '{path}' failed to import: {error!r}") from error
+    entry = getattr(module, "get_entry_point", None)
+    if entry is None:
+        raise AgentSetupError(f"agent file '{path}' has no get_entry_point() function")
+    class_name = entry()
+    agent_class = getattr(module, class_name, None)
+    if agent_class is None:
+        raise AgentSetupError(f"agent file '{path}': get_entry_point() names '{class_name}', which it does not define")
+    return agent_class
+
+
+def build_agent(
+    spec: AgentSpec, version: LeaderboardVersion, global_plan: tuple[list, list], save_name: str = ""
+) -> LeaderboardAgent:
+    """Construct the agent in the lifecycle of ``version`` and hand it the global plan."""
+    agent_class = load_agent_class(spec.path)
+    gps_route, world_route = global_plan
+    if version is LeaderboardVersion.LB1:
+        agent = agent_class(spec.config)
+        agent.set_global_plan(gps_route, world_route)
+        return agent
+    agent = agent_class(LB2_HOST, LB2_PORT, False)
+    agent.set_global_plan(gps_route, world_route)
+    agent.setup(f"{spec.config}+{save_name}" if save_name else spec.config)
+    return agent

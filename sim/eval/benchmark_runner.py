@@ -1,0 +1,127 @@
+"""Drive every route of a benchmark, in one process or several, writing resumable results.
+
+Finished routes are written to the checkpoint JSON (atomically) as soon as each one ends, so a
+crash or a kill never loses them, and ``resume`` skips them on the next run.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import sys
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from routes.benchmarks import Benchmark
+from routes.route_types import LeaderboardVersion
+from sim.eval.agent_loading import AgentSpec
+from sim.eval.infractions import LeaderboardRules
+from sim.eval.results_file import ResultsFile
+from sim.eval.route_record import RouteRecord
+from sim.eval.route_runner import RouteJob, run_route
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    """How to run a benchmark.
+
+    Attributes:
+        out_dir: results folder (``results.json``, videos).
+        seed: base seed; route ``i`` gets ``seed + i``.
+        repetitions: every route is driven this many times.
+        workers: parallel processes (1 runs in this process).
+        resume: skip routes already in ``results.json``.
+        save_video: write ``videos/<route_id>.mp4`` per route.
+        data_dir: the data directory.
+    """
+
+    out_dir: Path
+    seed: int = 0
+    repetitions: int = 1
+    workers: int = 1
+    resume: bool = False
+    save_video: bool = False
+    data_dir: str | None = None
+
+
+def rules_for(benchmark: Benchmark) -> LeaderboardRules:
+    """LB1 for LangAuto and leaderboard 1.0 routes, Bench2Drive's fork for its routes, else LB2."""
+    if not benchmark.routes or benchmark.routes[0].version is LeaderboardVersion.LB1:
+        return LeaderboardRules.LB1
+    return LeaderboardRules.BENCH2DRIVE if benchmark.name.startswith("bench2drive") else LeaderboardRules.LB2
+
+
+def make_jobs(benchmark: Benchmark, options: RunOptions) -> list[RouteJob]:
+    """Every (route, repetition) of the run, in the leaderboard's order."""
+    rules = rules_for(benchmark)
+    jobs = []
+    for repetition in range(options.repetitions):
+        for route in benchmark.routes:
+            index = len(jobs)
+            jobs.append(
+                RouteJob(
+                    index=index,
+                    route=route,
+                    rules=rules,
+                    seed=options.seed + index,
+                    repetition=repetition,
+                    lb1_scenarios=tuple(benchmark.lb1_scenarios.get(route.town, ())),
+                    data_dir=options.data_dir,
+                )
+            )
+    return jobs
+
+
+def run_benchmark(
+    benchmark: Benchmark,
+    agent: AgentSpec,
+    options: RunOptions,
+    sensors: list[str] | None = None,
+    on_record: Callable[[RouteRecord, int, int], None] | None = None,
+) -> dict:
+    """Run (or resume) the benchmark; returns the final checkpoint payload."""
+    # 1. The jobs and what a previous run already finished
+    jobs = make_jobs(benchmark, options)
+    results = ResultsFile(options.out_dir / "results.json", jobs[0].rules if jobs else LeaderboardRules.LB1,
+                          [job.route_id for job in jobs], sensors or [])  # fmt: skip
+    done = results.resume() if options.resume else set()
+    pending = [job for job in jobs if job.index not in done]
+    # 2. Drive the rest, storing each record the moment it exists
+    for finished, record in enumerate(_records(pending, agent, options), start=len(done) + 1):
+        results.add(record)
+        if on_record is not None:
+            on_record(record, finished, len(jobs))
+    # 3. Close the run
+    return results.write(finished=True)
+
+
+def _records(jobs: list[RouteJob], agent: AgentSpec, options: RunOptions) -> Iterator[RouteRecord]:
+    if options.workers <= 1 or len(jobs) <= 1:
+        for job in jobs:
+            yield _run_one((job, agent, options))
+        return
+    # spawn: workers must not inherit torch/numba threads of this process
+    context = multiprocessing.get_context("spawn")
+    with context.Pool(processes=options.workers, maxtasksperchild=8) as pool:
+        yield from pool.imap_unordered(_run_one, [(job, agent, options) for job in jobs])
+
+
+def _run_one(arguments: tuple[RouteJob, AgentSpec, RunOptions]) -> RouteRecord:
+    job, agent, options = arguments
+    recorder = None
+    if options.save_video:
+        from sim.eval.video import VideoRecorder
+        from sim.maps.town import load_town
+
+        recorder = VideoRecorder(
+            options.out_dir / "videos" / f"{job.route_id}.mp4", load_town(job.route.town, job.data_dir)
+        )
+    try:
+        return run_route(job, agent, recorder=recorder)
+    finally:
+        if recorder is not None:
+            recorder.close()
+            sys.stderr.flush()

@@ -1,0 +1,173 @@
+"""Ego-centred bird's-eye-view semantic raster of a snapshot (debug views, privileged planners).
+
+The image centre is the ego box centre, the ego's forward direction points up (row 0), its left
+points to column 0. Each channel is a boolean mask (:class:`BevChannel`). Traffic lights are drawn
+as a patch on every lane they control, at its stop line, in the channel of the light's state.
+"""
+
+from __future__ import annotations
+
+import enum
+
+import cv2
+import numpy as np
+
+from sim.kernels.render_raster import fill_polygons_kernel
+from sim.maps.road_network import RoadNetwork
+from sim.world.render_config import DEFAULT_RENDER_CONFIG, RenderConfig
+from sim.world.render_scene import GroundLayer, town_scene
+from sim.world.snapshot import ActorIndex, ActorKind, LightState, WorldSnapshot
+
+LIGHT_PATCH_LENGTH = 2.0  # [m] along the lane, upstream of the stop point
+_SUBPIXEL_BITS = 4  # cv2 fixed-point fraction bits for outlines
+_SUBPIXEL = float(1 << _SUBPIXEL_BITS)
+
+
+class BevChannel(enum.IntEnum):
+    """Channels of :func:`bev_raster`."""
+
+    ROAD = 0
+    LANE_MARKINGS = 1
+    VEHICLES = 2  # vehicles, emergency vehicles, bicycles
+    WALKERS = 3
+    OBSTACLES = 4  # static props
+    RED_LIGHTS = 5
+    YELLOW_LIGHTS = 6
+    GREEN_LIGHTS = 7
+    EGO = 8
+
+
+_ACTOR_CHANNEL = {
+    ActorKind.VEHICLE: BevChannel.VEHICLES,
+    ActorKind.EMERGENCY: BevChannel.VEHICLES,
+    ActorKind.BICYCLE: BevChannel.VEHICLES,
+    ActorKind.WALKER: BevChannel.WALKERS,
+    ActorKind.STATIC: BevChannel.OBSTACLES,
+}
+_LIGHT_CHANNEL = {
+    LightState.RED: BevChannel.RED_LIGHTS,
+    LightState.YELLOW: BevChannel.YELLOW_LIGHTS,
+    LightState.GREEN: BevChannel.GREEN_LIGHTS,
+}
+
+
+def _boxes(centers: np.ndarray, headings: np.ndarray, length: np.ndarray, width: np.ndarray) -> np.ndarray:
+    """``(B, 4, 2)`` corners of oriented boxes."""
+    c, s = np.cos(headings)[:, None], np.sin(headings)[:, None]
+    lon = np.array([1.0, -1.0, -1.0, 1.0])[None] * (0.5 * length)[:, None]
+    lat = np.array([1.0, 1.0, -1.0, -1.0])[None] * (0.5 * width)[:, None]
+    return np.stack([centers[:, :1] + c * lon - s * lat, centers[:, 1:2] + s * lon + c * lat], axis=-1)
+
+
+class _Canvas:
+    """World polygons -> pixel masks of one raster."""
+
+    def __init__(self, center: np.ndarray, heading: float, size_px: int, metres_per_px: float, channels: int):
+        self.center, self.size, self.mpp = np.asarray(center, dtype=np.float64), size_px, metres_per_px
+        self.cos, self.sin = np.cos(heading), np.sin(heading)
+        self.out = np.zeros((size_px, size_px, channels), dtype=bool)
+        self._scratch = np.zeros((size_px, size_px, 3), dtype=np.uint8)
+        self._zeros = np.zeros((size_px, size_px))
+
+    def to_pixels(self, xy: np.ndarray) -> np.ndarray:
+        d = np.asarray(xy, dtype=np.float64) - self.center
+        forward = d[:, 0] * self.cos + d[:, 1] * self.sin
+        left = -d[:, 0] * self.sin + d[:, 1] * self.cos
+        return np.column_stack([self.size / 2.0 - left / self.mpp, self.size / 2.0 - forward / self.mpp])
+
+    def fill(self, channel: int, xy: np.ndarray, offsets: np.ndarray) -> None:
+        """Fill world polygons ``xy (M, 2)`` (CSR ``offsets``) into ``channel``."""
+        count = offsets.shape[0] - 1
+        if count <= 0:
+            return
+        self._scratch[:] = 0
+        pixels = np.ascontiguousarray(self.to_pixels(xy))
+        colors = np.full((count, 3), 255.0)
+        fill_polygons_kernel(
+            self._scratch, pixels, offsets.astype(np.int64), colors, np.zeros(count), self._zeros, np.zeros(3)
+        )
+        self.out[..., channel] |= self._scratch[..., 0] > 0
+
+    def outline(self, channel: int, xy: np.ndarray, offsets: np.ndarray) -> None:
+        """Draw polygon outlines 1 px wide, so thin polygons (lane markings) never vanish."""
+        if offsets.shape[0] < 2:
+            return
+        pixels = np.round(self.to_pixels(xy) * _SUBPIXEL).astype(np.int32)
+        rings = np.split(pixels, offsets[1:-1])
+        mask = np.zeros((self.size, self.size), dtype=np.uint8)
+        cv2.polylines(mask, rings, isClosed=True, color=1, thickness=1, shift=_SUBPIXEL_BITS)
+        self.out[..., channel] |= mask > 0
+
+    def fill_boxes(self, channel: int, corners: np.ndarray) -> None:
+        self.fill(channel, corners.reshape(-1, 2), np.arange(0, 4 * corners.shape[0] + 1, 4, dtype=np.int64))
+
+
+def _scene_layers(
+    canvas: _Canvas, scene, ids: np.ndarray, layers: tuple[GroundLayer, ...], channel: int, outline: bool = False
+) -> None:
+    ids = ids[np.isin(scene.layers[ids], layers)]
+    starts, stops = scene.offsets[ids], scene.offsets[ids + 1]
+    rows = (
+        np.concatenate([np.arange(a, b) for a, b in zip(starts, stops, strict=True)]) if ids.size else np.zeros(0, int)
+    )
+    offsets = np.concatenate([[0], np.cumsum(stops - starts)]).astype(np.int64)
+    canvas.fill(channel, scene.vertices[rows, :2], offsets)
+    if outline:
+        canvas.outline(channel, scene.vertices[rows, :2], offsets)
+
+
+def _lights(canvas: _Canvas, network: RoadNetwork, snapshot: WorldSnapshot, radius: float) -> None:
+    lights = network.traffic_lights
+    states = np.asarray(snapshot.light_states, dtype=np.int64)
+    owners = np.repeat(np.arange(lights.count), np.diff(lights.lane_offsets))
+    near = np.hypot(*(lights.stop_points - canvas.center).T) <= radius
+    for state, channel in _LIGHT_CHANNEL.items():
+        rows = np.flatnonzero(near & (states[owners] == state)) if states.shape[0] == lights.count else []
+        if len(rows) == 0:
+            continue
+        lanes = lights.lanes[rows]
+        headings = network.points[network.lane_offsets[lanes], 2]
+        widths = network.widths[network.lane_offsets[lanes]]
+        back = np.column_stack([np.cos(headings), np.sin(headings)]) * (0.5 * LIGHT_PATCH_LENGTH)
+        centers = lights.stop_points[rows] - back
+        canvas.fill_boxes(channel, _boxes(centers, headings, np.full(len(rows), LIGHT_PATCH_LENGTH), widths))
+
+
+def bev_raster(
+    snapshot: WorldSnapshot,
+    network: RoadNetwork,
+    size_px: int = 256,
+    metres_per_px: float = 0.25,
+    config: RenderConfig = DEFAULT_RENDER_CONFIG,
+) -> np.ndarray:
+    """``(size_px, size_px, len(BevChannel))`` bool semantic raster around the ego (forward up).
+
+    Args:
+        snapshot: the tick to draw.
+        network: its town.
+        size_px: raster side [px].
+        metres_per_px: [m/px] resolution.
+        config: render config whose town scene supplies road and marking polygons.
+    """
+    scene = town_scene(network, config)
+    ego = snapshot.ego
+    canvas = _Canvas(ego.center, float(ego.pose[2]), size_px, metres_per_px, len(BevChannel))
+    radius = size_px * metres_per_px / np.sqrt(2.0)
+    ids = scene.select(canvas.center, radius)
+    _scene_layers(canvas, scene, ids, (GroundLayer.ROAD, GroundLayer.JUNCTION), BevChannel.ROAD)
+    markings = (GroundLayer.MARKING_WHITE, GroundLayer.MARKING_YELLOW)
+    _scene_layers(canvas, scene, ids, markings, BevChannel.LANE_MARKINGS, outline=True)
+    actors = np.asarray(snapshot.actors, dtype=np.float64).reshape(-1, len(ActorIndex))
+    actors = actors[np.hypot(*(actors[:, :2] - canvas.center).T) <= radius + 10.0]
+    for kind, channel in _ACTOR_CHANNEL.items():
+        rows = actors[actors[:, ActorIndex.KIND] == kind]
+        if rows.shape[0]:
+            corners = _boxes(
+                rows[:, :2], rows[:, ActorIndex.HEADING], rows[:, ActorIndex.LENGTH], rows[:, ActorIndex.WIDTH]
+            )
+            canvas.fill_boxes(channel, corners)
+    _lights(canvas, network, snapshot, radius)
+    dims = np.asarray(ego.dimensions, dtype=np.float64)
+    ego_box = _boxes(canvas.center[None], np.array([ego.pose[2]]), dims[:1], dims[1:2])
+    canvas.fill_boxes(BevChannel.EGO, ego_box)
+    return canvas.out
