@@ -3,9 +3,9 @@
     python benchmarks/world.py [--data-dir DIR] [--ticks 2000] [--vehicles 50] [--walkers 20]
 
 Each tick is ``apply(control)`` + ``tick()`` + ``snapshot()`` (what a runner does), with the ego
-following its route by a small pure-pursuit controller. Rigs in :data:`RIGS` add per-tick work
-(the sensors helper registers camera rigs there: ``RIGS["three_cameras"] = attach_function``,
-where ``attach_function(world)`` returns a callable run after every snapshot). The breakdown
+following its route by a small pure-pursuit controller. Rigs in :data:`RIGS` add per-tick work:
+``three_cameras`` renders the left/front/right 224x224 rig (yaw -60/0/+60 deg, fov 100) every
+tick through the same sensor suite an agent gets. The breakdown
 times the parts of a tick separately. The last line is one JSON object.
 """
 
@@ -27,12 +27,21 @@ import numpy as np  # noqa: E402
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from sim.maps.town import load_town  # noqa: E402
+from sim.world.camera_rig import rig_specs  # noqa: E402
 from sim.world.config import TrafficConfig, WorldConfig  # noqa: E402
 from sim.world.ego import Control  # noqa: E402
 from sim.world.route import lane_walk_route  # noqa: E402
+from sim.world.sensors import SensorSuite  # noqa: E402
 from sim.world.world import World  # noqa: E402
 
-RIGS: dict[str, Callable | None] = {"no_cameras": None}
+
+def three_cameras(world: World) -> Callable:
+    """Attach the three-camera rig: every tick reads all three cameras from the snapshot."""
+    suite = SensorSuite.from_specs(rig_specs(224, 224, 100.0), world.network)
+    return lambda snapshot: suite.read(snapshot, snapshot.frame)
+
+
+RIGS: dict[str, Callable | None] = {"no_cameras": None, "three_cameras": three_cameras}
 
 
 def make_world(data_dir: str | None, vehicles: int, walkers: int, seed: int = 0) -> World:
