@@ -18,7 +18,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from agents.base import Observation, Plan
+from agents.world_scene import lead_on_route, route_ahead_local, scene_from_world, speed_limit_at
 from sim.types import TrajectorySampling
+from sim.world.snapshot import PRIVILEGED_SENSOR_TYPE
 
 ScoreFn = Callable[[np.ndarray], np.ndarray]
 
@@ -37,6 +39,7 @@ class PDMClosedConfig:
     acceleration_exponent: float = 10.0  # tuplan_garage's batch IDM (not the textbook 4)
     num_poses: int = 40
     interval_length: float = 0.1  # [s]
+    route_end_extension: float = 40.0  # [m] embedded world: the road continues past the route's end
 
     @property
     def sampling(self) -> TrajectorySampling:
@@ -121,6 +124,17 @@ def generate_proposals(
     return np.concatenate(proposals, axis=0)
 
 
+def extend_straight(centerline: np.ndarray, length: float) -> np.ndarray:
+    """``centerline`` ``(M, 2)`` continued straight along its last segment for ``length`` [m] (1 m steps)."""
+    centerline = np.asarray(centerline, dtype=np.float64)
+    if centerline.shape[0] < 2 or length <= 0:
+        return centerline
+    direction = centerline[-1] - centerline[-2]
+    direction /= max(float(np.hypot(*direction)), 1e-9)
+    steps = np.arange(1.0, length + 1.0)[:, None]
+    return np.concatenate([centerline, centerline[-1] + steps * direction])
+
+
 class PDMClosedPlanner:
     """Proposals from :func:`generate_proposals`, scored by the injected ``score_proposals``, argmax driven.
 
@@ -129,25 +143,52 @@ class PDMClosedPlanner:
     """
 
     def __init__(self, config: PDMClosedConfig = PDMClosedConfig(), score_proposals: ScoreFn | None = None) -> None:
-        if score_proposals is None:
-            raise ValueError("PDMClosedPlanner needs score_proposals(proposals_local (N, P, 3)) -> (N,) scores")
         self.config = config
         self.score_proposals = score_proposals
 
     def sensors(self) -> list[dict]:
-        return []
+        """Privileged world state (embedded world only); NAVSIM scenes come through ``obs.privileged``."""
+        return [{"type": PRIVILEGED_SENSOR_TYPE, "id": "privileged"}]
 
     def reset(self) -> None:
         """Stateless."""
 
     def plan(self, obs: Observation) -> Plan:
-        privileged = obs.privileged or {}
+        # 1. Context: centerline, speed limit and lead, from a NAVSIM scene or the embedded world
+        privileged = dict(obs.privileged or {})
+        if "snapshot" in privileged:
+            privileged.setdefault("speed_limit", speed_limit_at(privileged["snapshot"], privileged["network"],
+                                                                privileged["route"]))  # fmt: skip
+            privileged.setdefault(
+                "lead", lead_on_route(privileged["snapshot"], privileged["network"], privileged["route"])
+            )
         centerline = privileged.get("centerline", obs.route)
+        if "snapshot" in privileged:  # the whole remaining route; the road goes on past its last point
+            local = route_ahead_local(privileged["snapshot"], privileged["route"])
+            centerline = extend_straight(local, self.config.route_end_extension)
+        # 2. Proposals: IDM speed profiles x lateral offsets
         proposals = generate_proposals(
             centerline, obs.speed, self.config, privileged.get("speed_limit"), privileged.get("lead")
         )
-        scores = np.asarray(self.score_proposals(proposals), dtype=np.float64)
+        # 3. Score them (our EPDMS) and drive the best
+        scores = np.asarray(self._score(proposals, privileged), dtype=np.float64)
         if scores.shape != (proposals.shape[0],):
             raise ValueError(f"score_proposals returned shape {scores.shape}, expected ({proposals.shape[0]},)")
         best = int(np.argmax(np.where(np.isfinite(scores), scores, -np.inf)))
         return Plan(proposals[best], self.config.sampling, proposals=proposals, scores=scores, chosen=best)
+
+    def _score(self, proposals: np.ndarray, privileged: dict) -> np.ndarray:
+        if self.score_proposals is not None:
+            return self.score_proposals(proposals)
+        from sim.scoring.scorer import score_batch  # lazy: numba kernels compile on first use
+
+        if "scene" in privileged:
+            scene = privileged["scene"]
+        elif "snapshot" in privileged:
+            scene = scene_from_world(privileged["snapshot"], privileged["network"], privileged["route"])
+        else:
+            raise ValueError(
+                "pdm_closed scores its proposals in a scene: give obs.privileged a NAVSIM 'scene' or the embedded "
+                "world's state (sensor.privileged.world), or inject score_proposals"
+            )
+        return score_batch(scene, proposals, self.config.sampling).score

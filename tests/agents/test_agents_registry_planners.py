@@ -100,4 +100,4 @@ def test_pdm_planner_drives_the_best_scored_proposal() -> None:
     assert plan.chosen == 9 and plan.scores.shape == (15,)  # centerline, fastest
     assert np.array_equal(plan.trajectory, plan.proposals[9])
     with pytest.raises(ValueError, match="score_proposals"):
-        registry.make_planner("pdm_closed")
+        registry.make_planner("pdm_closed").plan(obs)  # no scene, no world state, no injected scorer
