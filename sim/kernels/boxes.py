@@ -17,9 +17,8 @@ import math
 import numpy as np
 
 from sim.kernels._jit import kernel
+from sim.kernels.exact import orientation
 
-_SPLITTER = 134217729.0  # 2**27 + 1: Dekker's split of a float64 mantissa
-_ORIENT_FILTER = 3.3306690738754716e-16  # Shewchuk's ccwerrboundA: (3 + 16 eps) eps
 _HALF_PI = math.pi / 2.0  # nuPlan builds the lateral axis as heading + pi/2
 _SAT_MARGIN = 1e-9  # [m] gaps closer to 0 than this go to the exact test
 _SAT_MARGIN_REL = 1e-12  # [1] extra margin per metre of coordinate magnitude
@@ -49,60 +48,6 @@ def oriented_box_corners(poses: np.ndarray, half_lengths: np.ndarray, half_width
             out[k, row, 0] = poses[k, 0] + ((d_lat * c_lat) + (d_lon * c))
             out[k, row, 1] = poses[k, 1] + ((d_lat * s_lat) + (d_lon * s))
     return out
-
-
-@kernel
-def _two_product(a: float, b: float) -> tuple[float, float]:
-    """``a * b == hi + lo`` exactly (Dekker split; no FMA)."""
-    hi = a * b
-    c = _SPLITTER * a
-    a_hi = c - (c - a)
-    a_lo = a - a_hi
-    c = _SPLITTER * b
-    b_hi = c - (c - b)
-    b_lo = b - b_hi
-    lo = a_lo * b_lo - (((hi - a_hi * b_hi) - a_lo * b_hi) - a_hi * b_lo)
-    return hi, lo
-
-
-@kernel
-def _exact_sum_sign(terms: np.ndarray) -> int:
-    """Sign of the exact sum of ``terms`` via an error-free growing expansion."""
-    expansion = np.zeros(terms.shape[0])
-    size = 0
-    for term in terms:
-        carry = term
-        for i in range(size):
-            total = carry + expansion[i]
-            b_virtual = total - carry
-            expansion[i] = (carry - (total - b_virtual)) + (expansion[i] - b_virtual)
-            carry = total
-        expansion[size] = carry
-        size += 1
-    # components grow in magnitude and do not overlap: the largest non-zero one has the sign
-    for i in range(size - 1, -1, -1):
-        if expansion[i] != 0.0:
-            return 1 if expansion[i] > 0.0 else -1
-    return 0
-
-
-@kernel
-def orientation(ax: float, ay: float, bx: float, by: float, cx: float, cy: float) -> int:
-    """Exact sign of ``(b - a) x (c - a)``: 1 left turn, -1 right turn, 0 collinear."""
-    left = (bx - ax) * (cy - ay)
-    right = (by - ay) * (cx - ax)
-    det = left - right
-    if abs(det) > _ORIENT_FILTER * (abs(left) + abs(right)):
-        return 1 if det > 0.0 else -1
-    # (bx-ax)(cy-ay) - (by-ay)(cx-ax) expands to six products once ax*ay cancels
-    terms = np.empty(12)
-    terms[0], terms[1] = _two_product(bx, cy)
-    terms[2], terms[3] = _two_product(-bx, ay)
-    terms[4], terms[5] = _two_product(-ax, cy)
-    terms[6], terms[7] = _two_product(-by, cx)
-    terms[8], terms[9] = _two_product(by, ax)
-    terms[10], terms[11] = _two_product(ay, cx)
-    return _exact_sum_sign(terms)
 
 
 @kernel

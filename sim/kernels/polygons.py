@@ -18,84 +18,7 @@ import math
 import numpy as np
 
 from sim.kernels._jit import kernel, parallel_kernel, prange
-
-_SPLITTER = 134217729.0  # 2**27 + 1, Dekker's split of a float64 mantissa
-_FILTER_EPSILON = 1e-15  # GEOS's DP_SAFE_EPSILON for the orientation filter
-
-
-@kernel
-def _two_product(a: float, b: float) -> tuple[float, float]:
-    """``a * b`` as ``hi + lo`` exactly (Dekker, no FMA needed)."""
-    product = a * b
-    c = _SPLITTER * a
-    a_hi = c - (c - a)
-    a_lo = a - a_hi
-    c = _SPLITTER * b
-    b_hi = c - (c - b)
-    b_lo = b - b_hi
-    error = ((a_hi * b_hi - product) + a_hi * b_lo + a_lo * b_hi) + a_lo * b_lo
-    return product, error
-
-
-@kernel
-def _exact_sign_of_sum(terms: np.ndarray) -> int:
-    """Sign of the exact sum of ``terms`` (Shewchuk's grow-expansion, no rounding)."""
-    expansion = np.zeros(terms.shape[0])
-    length = 0
-    for term in terms:
-        carry = term
-        for i in range(length):
-            total = carry + expansion[i]
-            virtual = total - carry
-            expansion[i] = (carry - (total - virtual)) + (expansion[i] - virtual)
-            carry = total
-        expansion[length] = carry
-        length += 1
-    for i in range(length - 1, -1, -1):
-        if expansion[i] > 0.0:
-            return 1
-        if expansion[i] < 0.0:
-            return -1
-    return 0
-
-
-@kernel
-def _sign(value: float) -> int:
-    if value > 0.0:
-        return 1
-    if value < 0.0:
-        return -1
-    return 0
-
-
-@kernel
-def orientation_index(ax: float, ay: float, bx: float, by: float, qx: float, qy: float) -> int:
-    """Exact sign of the turn a -> b -> q: 1 left (counter-clockwise), -1 right, 0 collinear."""
-    det_left = (ax - qx) * (by - qy)
-    det_right = (ay - qy) * (bx - qx)
-    det = det_left - det_right
-    if det_left > 0.0:
-        if det_right <= 0.0:
-            return _sign(det)
-        det_sum = det_left + det_right
-    elif det_left < 0.0:
-        if det_right >= 0.0:
-            return _sign(det)
-        det_sum = -det_left - det_right
-    else:
-        return _sign(det)
-    if abs(det) >= _FILTER_EPSILON * det_sum:
-        return _sign(det)
-    # Undecided by the filter: expand (b - a) x (q - a) into six exact products, each split in two.
-    # (ax * ay cancels against ay * ax.)
-    terms = np.empty(12)
-    terms[0], terms[1] = _two_product(bx, qy)
-    terms[2], terms[3] = _two_product(-bx, ay)
-    terms[4], terms[5] = _two_product(-ax, qy)
-    terms[6], terms[7] = _two_product(-by, qx)
-    terms[8], terms[9] = _two_product(by, ax)
-    terms[10], terms[11] = _two_product(ay, qx)
-    return _exact_sign_of_sum(terms)
+from sim.kernels.exact import orientation
 
 
 @kernel
@@ -125,7 +48,7 @@ def point_in_ring(px: float, py: float, vertices: np.ndarray, start: int, stop: 
                 return False
             continue
         if (y1 > py and y2 <= py) or (y2 > py and y1 <= py):
-            orient = orientation_index(x1, y1, x2, y2, px, py)
+            orient = orientation(x1, y1, x2, y2, px, py)
             if orient == 0:
                 return False
             if y2 < y1:

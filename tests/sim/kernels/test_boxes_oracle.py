@@ -11,13 +11,13 @@ import shapely
 from sim.kernels.boxes import (
     circles_may_touch,
     convex_quads_intersect,
-    orientation,
     oriented_box_corners,
     point_in_ring_or_edge,
     rings_intersect,
     segment_intersects_ring,
     segments_intersect,
 )
+from sim.kernels.exact import orientation
 
 
 def nuplan_corners(x: float, y: float, heading: float, length: float, width: float) -> np.ndarray:

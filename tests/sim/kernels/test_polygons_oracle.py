@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 import shapely
 
-from sim.kernels.polygons import grid_cell, orientation_index, point_in_ring, points_in_layer_kernel
+from sim.kernels.exact import orientation as orientation_index
+from sim.kernels.polygons import grid_cell, point_in_ring, points_in_layer_kernel
 from sim.scoring.drivable_map import build_drivable_map_index
 from sim.types import MapLayer, MapPolygons
 
