@@ -11,26 +11,16 @@ counter-clockwise [rad]; "global" is the map frame in the internal right-handed 
 
 from __future__ import annotations
 
-import enum
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 
+from sim.maps.road_option import RoadOption
 from sim.types import Frame, Trajectory, TrajectorySampling
 
-
-class RoadOption(enum.IntEnum):
-    """CARLA's high-level route command (``agents.navigation.local_planner.RoadOption`` values)."""
-
-    VOID = -1
-    LEFT = 1
-    RIGHT = 2
-    STRAIGHT = 3
-    LANEFOLLOW = 4
-    CHANGELANELEFT = 5
-    CHANGELANERIGHT = 6
+__all__ = ["Observation", "Plan", "Planner", "RoadOption"]
 
 
 def _empty(shape: tuple[int, ...]) -> np.ndarray:
