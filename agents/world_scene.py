@@ -108,10 +108,7 @@ def _nearby_polygons(polygons: MapPolygons, center: np.ndarray, radius: float) -
     owner = np.repeat(np.arange(polygons.num_polygons), counts)
     close = np.hypot(*(polygons.vertices - center).T) <= radius
     keep = np.flatnonzero(np.bincount(owner, weights=close, minlength=polygons.num_polygons) > 0)
-    rings = [polygons.ring(i) for i in keep]
-    offsets = np.concatenate([[0], np.cumsum([ring.shape[0] for ring in rings])]).astype(np.int64)
-    vertices = np.concatenate(rings) if rings else np.zeros((0, 2))
-    return MapPolygons(polygons.tokens[keep], polygons.layers[keep], offsets, np.ascontiguousarray(vertices))
+    return MapPolygons.from_rings(polygons.tokens[keep], polygons.layers[keep], [polygons.ring(i) for i in keep])
 
 
 def _route_lane_tokens(network, route) -> tuple[str, ...]:

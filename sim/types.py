@@ -176,6 +176,19 @@ class MapPolygons:
     offsets: np.ndarray
     vertices: np.ndarray
 
+    @classmethod
+    def from_rings(cls, tokens, layers, rings: list[np.ndarray]) -> MapPolygons:
+        """Pack open rings ``(n_i, 2)`` [m] with their tokens and :class:`MapLayer` values."""
+        offsets = np.zeros(len(rings) + 1, dtype=np.int64)
+        offsets[1:] = np.cumsum([ring.shape[0] for ring in rings])
+        vertices = np.concatenate(rings) if rings else np.zeros((0, 2))
+        return cls(
+            tokens=np.asarray(tokens, dtype=str),
+            layers=np.asarray(layers, dtype=np.int64),
+            offsets=offsets,
+            vertices=np.ascontiguousarray(vertices, dtype=np.float64),
+        )
+
     @property
     def num_polygons(self) -> int:
         return int(self.tokens.shape[0])

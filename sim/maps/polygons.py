@@ -97,9 +97,5 @@ def build_map_polygons(lanes: LaneArrays, closing: float) -> MapPolygons:
             np.full(len(junction_rings), MapLayer.INTERSECTION),
         ]
     )
-    return MapPolygons(
-        tokens=np.concatenate([lane_tokens(lanes.keys), np.array(block_tokens + junction_tokens, dtype=str)]),
-        layers=layers.astype(np.int64),
-        offsets=np.concatenate([[0], np.cumsum([len(r) for r in rings])]).astype(np.int64),
-        vertices=np.concatenate(rings).astype(np.float64),
-    )
+    tokens = np.concatenate([lane_tokens(lanes.keys), np.array(block_tokens + junction_tokens, dtype=str)])
+    return MapPolygons.from_rings(tokens, layers, rings)

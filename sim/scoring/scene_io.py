@@ -127,15 +127,7 @@ def _read_map(reader: _FieldReader) -> MapPolygons:
         tokens.append(str(token))
         layers.append(int(MapLayer[layer]))
         rings.append(ring)
-    offsets = np.zeros(len(rings) + 1, dtype=np.int64)
-    offsets[1:] = np.cumsum([ring.shape[0] for ring in rings])
-    vertices = np.concatenate(rings) if rings else np.zeros((0, 2))
-    return MapPolygons(
-        tokens=np.asarray(tokens, dtype=str),
-        layers=np.asarray(layers, dtype=np.int64),
-        offsets=offsets,
-        vertices=np.ascontiguousarray(vertices, dtype=np.float64),
-    )
+    return MapPolygons.from_rings(tokens, layers, rings)
 
 
 def _read_agents(reader: _FieldReader, n_frames: int) -> AgentTracks:
