@@ -6,6 +6,7 @@ config, refused when the config differs); the optimiser state sits beside them.
 
 from __future__ import annotations
 
+import argparse
 import logging
 import math
 from collections.abc import Callable
@@ -116,3 +117,28 @@ def run_training(
             _save(model, optimiser, out, model_config, name, step + 1)
     writer.close()
     return losses
+
+
+def training_parser(description: str, warmup_steps: int = 10) -> argparse.ArgumentParser:
+    """The command line every ``models.<name>.train`` shares (a model may add its own flags)."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--preset", default="tiny", help="preset name (tiny/full) or YAML path")
+    parser.add_argument("--max-steps", type=int, default=100, help="stop after this many optimisation steps")
+    parser.add_argument("--out", required=True, help="output folder (checkpoints, TensorBoard)")
+    parser.add_argument("--resume", action="store_true", help="continue from OUT/last.pt")
+    parser.add_argument("--batch-size", type=int, default=2)
+    parser.add_argument("--lr", type=float, default=1e-4)
+    parser.add_argument("--warmup-steps", type=int, default=warmup_steps)
+    parser.add_argument("--save-every", type=int, default=100)
+    return parser
+
+
+def loop_config(args: argparse.Namespace, weight_decay: float) -> LoopConfig:
+    """The :class:`LoopConfig` of parsed :func:`training_parser` arguments."""
+    return LoopConfig(
+        max_steps=args.max_steps,
+        lr=args.lr,
+        weight_decay=weight_decay,
+        warmup_steps=args.warmup_steps,
+        save_every=args.save_every,
+    )

@@ -13,7 +13,7 @@ import logging
 
 from torch import nn
 
-from models.common.trainloop import LoopConfig, run_training
+from models.common.trainloop import loop_config, run_training, training_parser
 from models.drivejepa import config as drivejepa_config
 from models.drivejepa import synthetic
 from models.drivejepa.config import MODEL_NAME, DriveJEPAConfig
@@ -30,15 +30,7 @@ def compute_loss(model: nn.Module, batch: dict, config: DriveJEPAConfig) -> dict
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--preset", default="tiny", help="preset name (tiny/full) or YAML path")
-    parser.add_argument("--max-steps", type=int, default=100)
-    parser.add_argument("--out", required=True, help="output folder (checkpoints, TensorBoard)")
-    parser.add_argument("--resume", action="store_true", help="continue from OUT/last.pt")
-    parser.add_argument("--batch-size", type=int, default=2)
-    parser.add_argument("--lr", type=float, default=1e-4)
-    parser.add_argument("--warmup-steps", type=int, default=10)
-    parser.add_argument("--save-every", type=int, default=100)
+    parser = training_parser(__doc__.splitlines()[0], warmup_steps=10)
     return parser.parse_args(argv)
 
 
@@ -47,13 +39,7 @@ def main(argv: list[str] | None = None) -> list[float]:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     config = drivejepa_config.load(args.preset)
     model = build_model(config)
-    loop = LoopConfig(
-        max_steps=args.max_steps,
-        lr=args.lr,
-        weight_decay=0.0,
-        warmup_steps=args.warmup_steps,
-        save_every=args.save_every,
-    )
+    loop = loop_config(args, weight_decay=0.0)
     return run_training(
         model,
         config,

@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 import logging
 
-from models.common.trainloop import LoopConfig, run_training
+from models.common.trainloop import LoopConfig, loop_config, run_training, training_parser
 from models.driveva import config as driveva_config
 from models.driveva import synthetic
 from models.driveva.config import MODEL_NAME
@@ -18,15 +18,7 @@ from models.driveva.model import IGNORED_CONFIG_PATHS, build_model
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--preset", default="tiny", help="preset name (tiny/full) or YAML path")
-    parser.add_argument("--max-steps", type=int, default=100)
-    parser.add_argument("--out", required=True, help="output folder (checkpoints, TensorBoard)")
-    parser.add_argument("--resume", action="store_true", help="continue from OUT/last.pt")
-    parser.add_argument("--batch-size", type=int, default=2)
-    parser.add_argument("--lr", type=float, default=1e-4)
-    parser.add_argument("--warmup-steps", type=int, default=100)
-    parser.add_argument("--save-every", type=int, default=100)
+    parser = training_parser(__doc__.splitlines()[0], warmup_steps=100)
     return parser.parse_args(argv)
 
 
@@ -35,7 +27,7 @@ def main(argv: list[str] | None = None) -> list[float]:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     config = driveva_config.load(args.preset)
     model = build_model(config)
-    loop = LoopConfig(max_steps=args.max_steps, lr=args.lr, warmup_steps=args.warmup_steps, save_every=args.save_every)
+    loop = loop_config(args, weight_decay=LoopConfig.weight_decay)
     groups = [{"params": [p for p in model.parameters() if p.requires_grad]}]
     return run_training(
         model,

@@ -15,7 +15,7 @@ import logging
 import torch
 from torch import nn
 
-from models.common.trainloop import LoopConfig, run_training
+from models.common.trainloop import loop_config, run_training, training_parser
 from models.lmgendrive.config import PATH_FIELDS, LMGenDriveConfig, load_lmgendrive_config
 from models.lmgendrive.model import MODEL_NAME, LMGenDrive
 from models.lmgendrive.text import build_tokenizer, encode_instructions
@@ -69,16 +69,8 @@ def synthetic_drive_batch(config: LMGenDriveConfig, batch_size: int, steps: int,
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = training_parser(__doc__.splitlines()[0], warmup_steps=10)
     parser.add_argument("--stage", type=int, choices=(1, 2, 3), default=2)
-    parser.add_argument("--preset", default="tiny", help="preset name (tiny/full) or YAML path")
-    parser.add_argument("--max-steps", type=int, default=100)
-    parser.add_argument("--out", required=True, help="output folder (checkpoints, TensorBoard)")
-    parser.add_argument("--resume", action="store_true", help="continue from OUT/last.pt")
-    parser.add_argument("--batch-size", type=int, default=2)
-    parser.add_argument("--lr", type=float, default=1e-4)
-    parser.add_argument("--warmup-steps", type=int, default=10)
-    parser.add_argument("--save-every", type=int, default=100)
     return parser.parse_args(argv)
 
 
@@ -101,13 +93,7 @@ def main(argv: list[str] | None = None) -> list[float]:
         terms = stage_loss(module, batch)
         return {"loss": terms["total"], **{k: v for k, v in terms.items() if k != "total"}}
 
-    loop = LoopConfig(
-        max_steps=args.max_steps,
-        lr=args.lr,
-        weight_decay=0.0,
-        warmup_steps=args.warmup_steps,
-        save_every=args.save_every,
-    )
+    loop = loop_config(args, weight_decay=0.0)
     params = [p for p in model.parameters() if p.requires_grad]
     return run_training(
         model,
