@@ -48,15 +48,18 @@ def scene_from_world(
 ) -> ScoringScene:
     """A scoring scene around the ego now (global frame of the town)."""
     ego_xy = snapshot.ego.pose[:2]
+    polygons = _nearby_polygons(network.map_polygons, ego_xy, config.map_radius)
+    red = _red_connector_tokens(snapshot, network)
+    red = red[np.isin(red, polygons.tokens)]  # lights beyond the map radius cannot matter within 4 s
     return ScoringScene(
         ego_init=_ego_state(snapshot),
         ego_past=_constant_velocity_past(snapshot),
         agents=_forecast_actors(snapshot, config.actor_radius),
-        map_polygons=_nearby_polygons(network.map_polygons, ego_xy, config.map_radius),
+        map_polygons=polygons,
         route_lane_ids=_route_lane_tokens(network, route),
         centerline=_centerline(route, ego_xy, config),
-        red_light_tokens=(tokens := _red_connector_tokens(snapshot, network)),
-        red_light_frames=np.ones((tokens.shape[0], HORIZON_FRAMES), dtype=bool),
+        red_light_tokens=red,
+        red_light_frames=np.ones((red.shape[0], HORIZON_FRAMES), dtype=bool),
         reference=None,
         human_future=None,
         frame_dt=FRAME_DT,

@@ -52,7 +52,24 @@ def test_world_scene_holds_the_route_the_actors_and_the_lights(world) -> None:
     speeds = snapshot.actors[np.hypot(*(snapshot.actors[:, :2] - snapshot.ego.center).T) <= 80, ActorIndex.SPEED]
     assert np.allclose(np.hypot(*moving.T), np.abs(speeds) * 4.0)  # constant velocity over 4 s
     red = [i for i, s in enumerate(snapshot.light_states) if s in (LightState.RED, LightState.YELLOW)]
-    assert scene.red_light_tokens.shape[0] == sum(len(network.traffic_lights.controlled_lanes(i)) for i in red)
+    controlled = {network.lane_token(int(lane)) for i in red for lane in network.traffic_lights.controlled_lanes(i)}
+    assert set(scene.red_light_tokens) == controlled & set(scene.map_polygons.tokens)
+
+
+def test_red_lights_beyond_the_map_radius_are_left_out(world) -> None:
+    from agents.world_scene import WorldSceneConfig
+
+    simulation, network, route = world
+    snapshot = simulation.snapshot()
+    all_red = type(snapshot)(
+        frame=0, time=0.0, town=snapshot.town, ego=snapshot.ego, actor_ids=snapshot.actor_ids,
+        actors=snapshot.actors, light_states=np.full_like(snapshot.light_states, LightState.RED),
+    )  # fmt: skip
+    near = scene_from_world(all_red, network, route, WorldSceneConfig(map_radius=30.0))
+    town = scene_from_world(all_red, network, route, WorldSceneConfig(map_radius=5000.0))
+    assert near.red_light_tokens.shape[0] < town.red_light_tokens.shape[0]
+    assert set(near.red_light_tokens) <= set(near.map_polygons.tokens)
+    score_batch(near, np.zeros((1, 8, 3)))  # the scorer accepts it
 
 
 def test_a_stopped_vehicle_on_the_route_is_the_lead(world) -> None:
