@@ -72,11 +72,13 @@ def _register_builtins() -> None:
     from agents.constant_velocity import ConstantVelocityConfig, ConstantVelocityPlanner
     from agents.drivejepa import DriveJEPAPlanner, DriveJEPAPlannerConfig
     from agents.driveva import DriveVAPlanner, DriveVAPlannerConfig
+    from agents.expert import ExpertConfig, ExpertPlanner
     from agents.lmgendrive import LMGenDrivePlanner, LMGenDrivePlannerConfig
     from agents.pdm_closed import PDMClosedConfig, PDMClosedPlanner
 
     register("constant_velocity", ConstantVelocityPlanner, ConstantVelocityConfig())
     register("pdm_closed", PDMClosedPlanner, PDMClosedConfig())
+    register("expert", ExpertPlanner, ExpertConfig())
     register("lmgendrive", LMGenDrivePlanner, LMGenDrivePlannerConfig())
     register("driveva", DriveVAPlanner, DriveVAPlannerConfig())
     register("drivejepa", DriveJEPAPlanner, DriveJEPAPlannerConfig())

@@ -121,6 +121,7 @@ class StopSignCriterion:
         self._target: int | None = None  # stop row the ego is in
         self._stopped = False
         self._last_failed: int | None = None  # stop sign reported last
+        self._last_obeyed: int | None = None  # stop sign the ego stopped for last
 
     def update(self, snapshot: WorldSnapshot) -> list[InfractionEvent]:
         """The stop event of this tick, if any."""
@@ -136,7 +137,9 @@ class StopSignCriterion:
             return []
         events = []
         stop = int(self._lines.owner[self._target])
-        if not self._stopped and stop != self._last_failed:
+        if self._stopped:
+            self._last_obeyed = stop
+        elif stop != self._last_failed:
             position = self._stops.positions[stop]
             location = carla_location(position[:2], position[2])
             detail = f"with id={self._stops.ids[stop]}"
@@ -155,6 +158,9 @@ class StopSignCriterion:
         if snapshot.ego.speed < _BACKWARDS:
             return None
         for row in range(self._lines.xy.shape[0]):
+            # a sign controls several lanes; one stop serves all of its zones
+            if int(self._lines.owner[row]) == self._last_obeyed:
+                continue
             if float(forward @ self._forward[row]) >= _BACKWARDS and self._affects(row, way):
                 return row
         return None

@@ -290,3 +290,25 @@ def test_config_defaults_follow_the_rules() -> None:
     assert (lb1.collision_radius, lb2.collision_radius, lb2.collision_min_speed) == (3.0, 5.0, 0.1)
     assert (lb1.blocked_time, lb2.blocked_time, b2d.blocked_time) == (180.0, 180.0, 60.0)
     assert (lb1.tick_cap, lb2.tick_cap, b2d.tick_cap) == (None, None, 4000)
+
+
+def test_one_stop_serves_every_lane_zone_of_a_sign(network, route) -> None:
+    """A sign controlling two lanes whose zones follow each other along the route asks for one stop."""
+    lane = network.lane_points(JUNCTION_LANE)
+    stops = SignalGroups(
+        ids=np.array(["901"]),
+        positions=np.array([[lane[0, 0] + 2.0, lane[0, 1] + 2.0, 1.0]]),
+        lane_offsets=np.array([0, 2]),
+        lanes=np.array([JUNCTION_LANE, JUNCTION_LANE]),
+        stop_points=np.array([lane[0, :2], lane[min(3, lane.shape[0] - 1), :2]]),
+    )
+    two_zones = dataclasses.replace(network, stop_signs=stops)
+    criteria = RouteCriteria(two_zones, route, LB2)
+    line = stop_line_s(two_zones, route)
+    frame, _ = drive(criteria, two_zones, route, 5.0, s_to=line - 2.5)
+    frame = stand(criteria, two_zones, route, line - 2.5, 20, frame)
+    drive(criteria, two_zones, route, 5.0, s_from=line - 2.5, s_to=line + 15.0, frame=frame)
+    assert criteria.events == ()
+    rolling = RouteCriteria(two_zones, route, LB2)
+    drive(rolling, two_zones, route, 5.0, s_to=line + 15.0)
+    assert [e.kind for e in rolling.events] == [Infraction.STOP_SIGN], "rolling through still counts once"
