@@ -49,6 +49,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--data-dir", default=None, help=f"data directory (default: ${DATA_DIR_ENV}, then ./data)")
     parser.add_argument("--workers", type=int, default=1, help="routes driven in parallel processes")
     parser.add_argument("--save-video", action="store_true", help="write OUT/videos/<route>.mp4 (BEV + cameras)")
+    parser.add_argument("--walkers", type=int, default=0, help="background pedestrians around the ego (the "
+                        "leaderboards spawn none; scenario pedestrians always appear)")  # fmt: skip
     parser.add_argument("--log-level", default="WARNING")
     return parser
 
@@ -92,7 +94,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"run_closed_loop: {error}", file=sys.stderr)
         return 2
     out = args.out or Path("results") / f"{benchmark.name}_{Path(agent.name).stem}"
-    options = RunOptions(out, args.seed, args.repetitions, args.workers, args.resume, args.save_video, args.data_dir)
+    options = RunOptions(
+        out, args.seed, args.repetitions, args.workers, args.resume, args.save_video, args.data_dir, args.walkers
+    )
     rules = rules_for(benchmark)
     # 2. Drive every route
     started = time.perf_counter()

@@ -20,6 +20,7 @@ from sim.eval.infractions import LeaderboardRules
 from sim.eval.results_file import ResultsFile
 from sim.eval.route_record import RouteRecord
 from sim.eval.route_runner import RouteJob, run_route
+from sim.world.config import TrafficConfig, WorldConfig
 
 logger = logging.getLogger(__name__)
 
@@ -36,6 +37,8 @@ class RunOptions:
         resume: skip routes already in ``results.json``.
         save_video: write ``videos/<route_id>.mp4`` per route.
         data_dir: the data directory.
+        background_walkers: pedestrians walking around the ego besides the scenarios' own; the
+            leaderboards spawn none (background activity is vehicles only), so neither do we by default.
     """
 
     out_dir: Path
@@ -45,6 +48,10 @@ class RunOptions:
     resume: bool = False
     save_video: bool = False
     data_dir: str | None = None
+    background_walkers: int = 0
+
+    def world_config(self) -> WorldConfig:
+        return WorldConfig(traffic=TrafficConfig(num_walkers=self.background_walkers))
 
 
 def rules_for(benchmark: Benchmark) -> LeaderboardRules:
@@ -120,7 +127,7 @@ def _run_one(arguments: tuple[RouteJob, AgentSpec, RunOptions]) -> RouteRecord:
             options.out_dir / "videos" / f"{job.route_id}.mp4", load_town(job.route.town, job.data_dir)
         )
     try:
-        return run_route(job, agent, recorder=recorder)
+        return run_route(job, agent, options.world_config(), recorder=recorder)
     finally:
         if recorder is not None:
             recorder.close()
