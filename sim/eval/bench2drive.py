@@ -121,3 +121,9 @@ def _chunk_is_comfortable(accelerations: np.ndarray, yaw_rates: np.ndarray) -> b
         and np.all(np.abs(yaw_rate) < 1.93)
         and np.all(np.abs(yaw_rate) < 0.95)
     )
+
+
+def mean_comfortness(records: list[dict]) -> float | None:
+    """Mean over routes of the per-route comfortness the runner stores in ``meta`` (None if none)."""
+    values = [r["meta"]["comfortness"] for r in records if r["meta"].get("comfortness") is not None]
+    return float(np.mean(values)) if values else None

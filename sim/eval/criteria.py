@@ -24,6 +24,7 @@ from sim.eval.criteria_collisions import CollisionCriterion
 from sim.eval.criteria_common import CriteriaConfig, carla_location
 from sim.eval.criteria_lanes import OutsideRouteLanes, RouteDeviation
 from sim.eval.criteria_signals import RedLightCriterion, StopSignCriterion
+from sim.eval.criteria_speed import MinimumSpeedCriterion
 from sim.eval.infractions import Infraction, InfractionEvent, LeaderboardRules
 from sim.eval.route_progress import RouteProgress, route_arrays
 from sim.maps.road_network import RoadNetwork
@@ -58,6 +59,7 @@ class RouteCriteria:
         self._collisions = CollisionCriterion(self.config)
         self._red_lights = RedLightCriterion(network, self.config)
         self._stops = StopSignCriterion(network, self.config)
+        self._min_speed = MinimumSpeedCriterion(self.config.min_speed_checkpoints)
         self._events: list[InfractionEvent] = []
         self._outside_event: InfractionEvent | None = None
         self._ticks = 0
@@ -121,6 +123,7 @@ class RouteCriteria:
         self._events += self._collisions.update(snapshot)
         self._events += self._red_lights.update(snapshot)
         self._events += self._stops.update(snapshot)
+        self._events += self._min_speed.update(snapshot, self.route_completion)
         # 4. Terminating tests: deviation, blocked, timeout.
         if self._deviation.update(ego_xy):
             self._terminate(Infraction.ROUTE_DEVIATION)
@@ -142,6 +145,8 @@ class RouteCriteria:
                 value=self._outside.percentage,
                 detail=f"{self._outside.wrong_distance:.3f} m",
             )
+        if self.rules is LeaderboardRules.BENCH2DRIVE:  # its last partial efficiency segment
+            self._events += self._min_speed.finish(self._last_time, self._last_location, self.route_completion)
         return self.events
 
     # ------------------------------------------------------------------------ scenario reports

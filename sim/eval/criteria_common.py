@@ -45,6 +45,8 @@ class CriteriaConfig:
         timeout_speed_fraction: [1] LB2 adds d / (this x speed limit) per d metres advanced.
         default_speed_limit: [m/s] used where the road has none (ours: CARLA's urban 30 km/h).
         tick_cap: [ticks] Bench2Drive's hard cap per route; None: no cap.
+        min_speed_checkpoints: route-completion checkpoints of the minimum-speed test (LB2 4,
+            Bench2Drive 20, LB1 none); Bench2Drive reports them for efficiency without a penalty.
     """
 
     completion_window: int = 2
@@ -72,6 +74,7 @@ class CriteriaConfig:
     timeout_speed_fraction: float = 0.10
     default_speed_limit: float = 30.0 / 3.6
     tick_cap: int | None = None
+    min_speed_checkpoints: int = 0
 
     @classmethod
     def for_rules(cls, rules: LeaderboardRules) -> CriteriaConfig:
@@ -84,9 +87,11 @@ class CriteriaConfig:
             collision_min_speed=0.1,
             route_timeout_lb2=True,
             route_timeout_initial=300.0,
+            min_speed_checkpoints=4,
         )
         if rules is LeaderboardRules.BENCH2DRIVE:
-            return cls(**{**lb2.__dict__, "blocked_time": 60.0, "tick_cap": 4000})
+            changes = {"blocked_time": 60.0, "tick_cap": 4000, "min_speed_checkpoints": 20}
+            return cls(**{**lb2.__dict__, **changes})
         return lb2
 
 

@@ -126,8 +126,9 @@ def final_status(
             return status
     if not completed:
         return RouteStatus.FAILED
-    # Bench2Drive disables the minimum-speed test, so its events do not spoil a perfect route.
-    ignorable = {Infraction.MIN_SPEED} if rules is LeaderboardRules.BENCH2DRIVE else set()
-    if rules is not LeaderboardRules.LB1 and not kinds - ignorable:
+    # Minimum-speed checkpoints report every segment: only a slower-than-traffic one costs anything
+    # (and none under Bench2Drive, which disables the penalty), so only those spoil a perfect route.
+    costly = {e.kind for e in infractions if e.kind is not Infraction.MIN_SPEED or e.penalty(rules) < 1.0}
+    if rules is not LeaderboardRules.LB1 and not costly:
         return RouteStatus.PERFECT
     return RouteStatus.COMPLETED

@@ -17,6 +17,7 @@ import numpy as np
 
 from routes.route_types import LeaderboardVersion, RouteDescription, ScenarioSpec
 from sim.eval.agent_loading import AgentSpec, build_agent
+from sim.eval.bench2drive import comfortness
 from sim.eval.criteria import RouteCriteria
 from sim.eval.infractions import LeaderboardRules
 from sim.eval.route_record import RouteRecord, RouteStatus, final_status
@@ -31,6 +32,7 @@ from sim.world.world import World
 logger = logging.getLogger(__name__)
 
 MAX_SIMULATED_SECONDS = 3600.0  # [s] a guard far beyond every route timeout
+COMFORT_EVERY_N_TICKS = 2  # 20 Hz ticks -> the 10 Hz samples Bench2Drive's comfortness reads
 
 
 @dataclass(frozen=True)
@@ -93,7 +95,8 @@ def run_route(
         privileged_ids = [s["id"] for s in specs if s.get("type") == PRIVILEGED_SENSOR_TYPE]
         # 3. The closed loop
         criteria = RouteCriteria(network, route, job.rules)
-        failure, error_text = _drive(world, agent, suite, criteria, privileged_ids, network, route, recorder)
+        motion = MotionLog()
+        failure, error_text = _drive(world, agent, suite, criteria, privileged_ids, network, route, recorder, motion)
     finally:
         _destroy(agent, job.route_id)
     # 4. The record
@@ -113,10 +116,32 @@ def run_route(
         duration_system=time.perf_counter() - started,
         scenario_types=tuple(s.type for s in job.route.scenarios),
         error=error_text,
+        extra={"comfortness": motion.comfortness()},
     )
 
 
-def _drive(world, agent, suite, criteria, privileged_ids, network, route, recorder) -> tuple[RouteStatus | None, str]:
+class MotionLog:
+    """The ego's accelerations and yaw rate at 10 Hz, for Bench2Drive's comfortness."""
+
+    def __init__(self) -> None:
+        self.accelerations: list[np.ndarray] = []
+        self.yaw_rates: list[float] = []
+
+    def add(self, snapshot) -> None:
+        if snapshot.frame % COMFORT_EVERY_N_TICKS == 0:
+            self.accelerations.append(np.asarray(snapshot.ego.acceleration, dtype=np.float64))
+            self.yaw_rates.append(float(snapshot.ego.yaw_rate))
+
+    def comfortness(self) -> float | None:
+        """Fraction of comfortable 2 s chunks (None when nothing was driven)."""
+        if not self.yaw_rates:
+            return None
+        return comfortness(np.asarray(self.accelerations), np.asarray(self.yaw_rates))
+
+
+def _drive(
+    world, agent, suite, criteria, privileged_ids, network, route, recorder, motion
+) -> tuple[RouteStatus | None, str]:
     """Tick until the route ends; returns (failure status or None, error text)."""
     while world.time < MAX_SIMULATED_SECONDS:
         snapshot = world.snapshot()
@@ -138,7 +163,9 @@ def _drive(world, agent, suite, criteria, privileged_ids, network, route, record
             recorder.add(snapshot, input_data)
         world.apply(control)
         world.tick()
-        criteria.update(world.snapshot())
+        after = world.snapshot()
+        criteria.update(after)
+        motion.add(after)
         if criteria.completed or criteria.terminated is not None or criteria.tick_cap_reached:
             return None, ""
     return None, ""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sim.eval.bench2drive import ability_scores, driving_score_and_success, efficiency
+from sim.eval.bench2drive import ability_scores, driving_score_and_success, efficiency, mean_comfortness
 from sim.eval.infractions import LeaderboardRules
 
 
@@ -31,6 +31,7 @@ def summary_lines(payload: dict, name: str, rules: LeaderboardRules, expected_ro
         abilities = ability_scores(records)
         line = f"{name} (Bench2Drive): DS {ds:.2f}  SR {100 * sr:.2f}%"
         line += "".join(f"  {ability} {100 * value:.1f}%" for ability, value in abilities.items())
-        speed = efficiency(records)
-        lines.append(line + (f"  efficiency {speed:.1f}" if speed is not None else ""))
+        speed, comfort = efficiency(records), mean_comfortness(records)
+        line += f"  efficiency {speed:.1f}" if speed is not None else ""
+        lines.append(line + (f"  comfortness {100 * comfort:.1f}" if comfort is not None else ""))
     return lines

@@ -132,3 +132,9 @@ def test_comfortness_of_smooth_and_jerky_driving() -> None:
     jerky = np.column_stack([3.0 * np.sign(np.sin(t)), np.zeros(60)])
     assert comfortness(smooth, np.zeros(60)) == 1.0
     assert comfortness(jerky, np.zeros(60)) == 0.0
+
+
+def test_free_minimum_speed_reports_do_not_spoil_a_perfect_route() -> None:
+    assert final_status(True, (event(Infraction.MIN_SPEED, 100.0),), LB2, None) is RouteStatus.PERFECT
+    assert final_status(True, (event(Infraction.MIN_SPEED, 50.0),), LB2, None) is RouteStatus.COMPLETED
+    assert final_status(True, (event(Infraction.MIN_SPEED, 50.0),), B2D, None) is RouteStatus.PERFECT
