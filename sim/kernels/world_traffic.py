@@ -156,11 +156,16 @@ def stop_line_gap(
 
 
 @kernel
-def path_leader(i, plan, pos_s, length, width, offsets, points, s_arr, lengths, obstacles, owner, lookahead, margin):
+def path_leader(
+    i, plan, pos_s, length, width, offsets, points, s_arr, lengths, obstacles, owner, lookahead, margin, ignore_traffic
+):  # fmt: skip
     """``(gap [m], leader speed along the path [m/s])`` of the first obstacle on vehicle ``i``'s path.
 
     Obstacles are discs: one per box, or three along a box longer than 1.5 widths. A disc blocks a
-    path sample when it lies within its radius + half the vehicle's width + ``margin``.
+    path sample when it lies within its radius + half the vehicle's width + ``margin``. With
+    ``ignore_traffic``, other background vehicles are not obstacles (the deadlock breaker of a vehicle
+    stuck inside a junction, where crossing vehicles can hold each other); the ego, walkers and
+    scenario actors always are.
     """
     cx = 0.0
     cy = 0.0
@@ -171,6 +176,8 @@ def path_leader(i, plan, pos_s, length, width, offsets, points, s_arr, lengths, 
     count = 0
     for m in range(obstacles.shape[0]):
         if owner[m] == i:
+            continue
+        if ignore_traffic and owner[m] >= 0:
             continue
         reach = lookahead + 0.5 * obstacles[m, 4] + 3.0
         if (obstacles[m, 0] - cx) ** 2 + (obstacles[m, 1] - cy) ** 2 < reach * reach:
@@ -250,7 +257,7 @@ def _advance(i, plan, pos_s, lengths, successor_offsets, successors, rand: float
 def traffic_step_kernel(
     offsets, points, s_arr, lengths, successor_offsets, successors, junction, cruise_speed, conflict_offsets,
     conflicts, lane_rules, plan, pos_s, speed, length, width, speed_factor, stop_wait, obstacles, owner, rand,
-    params, out_pose, out_accel, out_alive,
+    params, out_pose, out_accel, out_alive, unjam,
 ):  # fmt: skip
     """One tick of every vehicle (rows with ``plan[i, 0] < 0`` are inactive and skipped).
 
@@ -276,7 +283,7 @@ def traffic_step_kernel(
         )
         gap, lead = path_leader(
             i, plan, pos_s, length, width, offsets, points, s_arr, lengths, obstacles, owner, lookahead,
-            params[TrafficParam.PATH_MARGIN],
+            params[TrafficParam.PATH_MARGIN], unjam[i],
         )  # fmt: skip
         v0 = _desired_speed(i, plan, pos_s, lengths, cruise_speed, speed_factor, params)
         a = _idm(v, v0, gap, lead, params[TrafficParam.MIN_GAP], params)

@@ -100,6 +100,8 @@ class IdmConfig:
             arrival is sooner than its own by this much or is inside already.
         junction_approach: [m] distance before a junction within which yielding is decided.
         stuck_time: [s] a vehicle slower than 0.1 m/s this long, out of the ego's sight, respawns.
+        junction_unjam_time: [s] a vehicle standing this long inside a junction stops treating other
+            background vehicles as obstacles (crossing vehicles can hold each other: gridlock).
     """
 
     time_headway: float = 1.5
@@ -119,6 +121,7 @@ class IdmConfig:
     yield_time: float = 1.0
     junction_approach: float = 12.0
     stuck_time: float = 30.0
+    junction_unjam_time: float = 8.0
 
 
 @dataclass(frozen=True)

@@ -63,6 +63,8 @@ class BackgroundTraffic:
         self.params = idm_params(idm, dt)
         self.plan = np.full((capacity, PLAN_LENGTH), -1, dtype=np.int64)
         self.s, self.speed, self.stop_wait, self.stuck = (np.zeros(capacity) for _ in range(4))
+        self.unjam = np.zeros(capacity, dtype=bool)
+        self.unjam_time = idm.junction_unjam_time
         self.length, self.width, self.height, self.factor = (np.zeros(capacity) for _ in range(4))
         self.pose, self.accel = np.zeros((capacity, 3)), np.zeros(capacity)
         self.alive = np.ones(capacity, dtype=np.bool_)
@@ -105,6 +107,7 @@ class BackgroundTraffic:
         c, rng = self.config, self.rng
         self.plan[row] = self.random_plan(lane) if plan is None else plan
         self.s[row], self.speed[row], self.stop_wait[row], self.stuck[row] = s, speed, 0.0, 0.0
+        self.unjam[row] = False
         self.length[row] = rng.uniform(*c.vehicle_length)
         self.width[row] = rng.uniform(*c.vehicle_width)
         self.height[row] = rng.uniform(*c.vehicle_height)
@@ -163,9 +166,21 @@ class BackgroundTraffic:
             g.offsets, g.points, g.s, g.lengths, g.successor_offsets, g.successors, g.junction, g.cruise_speed,
             g.conflict_offsets, g.conflicts, lane_rules, self.plan, self.s, self.speed, self.length, self.width,
             self.factor, self.stop_wait, obstacles, owner, rand, self.params, self.pose, self.accel, self.alive,
+            self._unjam_flags(),
         )  # fmt: skip
         moving = (self.speed >= _STUCK_SPEED) | ~self.active
         self.stuck = np.where(moving, 0.0, self.stuck + self.params[TrafficParam.DT])
+
+    def _unjam_flags(self) -> np.ndarray:
+        """Vehicles that stood too long inside a junction ignore other background vehicles until they leave it.
+
+        Crossing vehicles that entered together can hold each other forever; the flag stays set while
+        the vehicle is in the junction so its creeping does not reset it.
+        """
+        lanes = self.plan[:, 0]
+        in_junction = (lanes >= 0) & (self.graph.junction[np.maximum(lanes, 0)] >= 0)
+        self.unjam = in_junction & (self.unjam | (self.stuck > self.unjam_time))
+        return self.unjam
 
     def recycle(self, ego_xy: np.ndarray, others: np.ndarray, stuck_time: float, next_id) -> None:
         """Respawn vehicles that are too far, at a dead end, or stuck out of sight."""

@@ -95,3 +95,19 @@ def test_stop_sign_means_a_full_stop_then_go(town05):
     entered = lanes.index(lane) if lane in lanes else None
     assert entered is not None, "never went on after the stop"
     assert min(speeds[:entered]) < 0.2  # came to a stop before the junction
+
+
+def test_a_vehicle_stuck_inside_a_junction_stops_waiting_for_traffic_until_it_leaves(town01):
+    traffic = make_traffic(town01)
+    junction_lane = int(np.flatnonzero(traffic.graph.junction >= 0)[0])
+    outside_lane = int(np.flatnonzero(traffic.graph.junction < 0)[0])
+    inside = traffic.add(1, junction_lane, 2.0, 0.0)
+    outside = traffic.add(2, outside_lane, 2.0, 0.0)
+    traffic.stuck[[inside, outside]] = traffic.unjam_time - 1.0
+    assert not traffic._unjam_flags()[[inside, outside]].any()
+    traffic.stuck[[inside, outside]] = traffic.unjam_time + 1.0
+    assert traffic._unjam_flags()[inside] and not traffic.unjam[outside]  # only inside a junction
+    traffic.stuck[inside] = 0.0  # it creeps: the flag holds while it is still in the junction
+    assert traffic._unjam_flags()[inside]
+    traffic.plan[inside, 0] = outside_lane  # out of the junction: waits for traffic again
+    assert not traffic._unjam_flags()[inside]
