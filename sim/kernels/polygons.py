@@ -78,21 +78,29 @@ def grid_cell(px: float, py: float, x0: float, y0: float, cell: float, nx: int, 
 
 
 @kernel
+def _point_in_layer(px, py, layer, layers, offsets, vertices, bounds, grid, shape, cell_offsets, cell_polygons):
+    """Point strictly inside some polygon of ``layer`` (candidates from its grid cell)."""
+    cell = grid_cell(px, py, grid[0], grid[1], grid[2], shape[0], shape[1])
+    if cell < 0:
+        return False
+    for j in range(cell_offsets[cell], cell_offsets[cell + 1]):
+        p = cell_polygons[j]
+        if layers[p] != layer or not inside_box(px, py, bounds[p, 0], bounds[p, 1], bounds[p, 2], bounds[p, 3]):
+            continue
+        if point_in_ring(px, py, vertices, offsets[p], offsets[p + 1]):
+            return True
+    return False
+
+
+@kernel
 def points_in_layer_kernel(points, layer, layers, offsets, vertices, bounds, grid, shape, cell_offsets, cell_polygons):
     """``(K,)`` bool: point ``k`` of ``points (K, 2)`` is strictly inside some polygon of ``layer``."""
     out = np.zeros(points.shape[0], dtype=np.bool_)
     for k in range(points.shape[0]):
-        px, py = points[k, 0], points[k, 1]
-        cell = grid_cell(px, py, grid[0], grid[1], grid[2], shape[0], shape[1])
-        if cell < 0:
-            continue
-        for j in range(cell_offsets[cell], cell_offsets[cell + 1]):
-            p = cell_polygons[j]
-            if layers[p] != layer or not inside_box(px, py, bounds[p, 0], bounds[p, 1], bounds[p, 2], bounds[p, 3]):
-                continue
-            if point_in_ring(px, py, vertices, offsets[p], offsets[p + 1]):
-                out[k] = True
-                break
+        out[k] = _point_in_layer(
+            points[k, 0], points[k, 1], layer, layers, offsets, vertices, bounds, grid, shape, cell_offsets,
+            cell_polygons,
+        )  # fmt: skip
     return out
 
 
@@ -103,17 +111,10 @@ def points_in_layer_parallel_kernel(
     """Parallel variant of :func:`points_in_layer_kernel` (same result)."""
     out = np.zeros(points.shape[0], dtype=np.bool_)
     for k in prange(points.shape[0]):
-        px, py = points[k, 0], points[k, 1]
-        cell = grid_cell(px, py, grid[0], grid[1], grid[2], shape[0], shape[1])
-        if cell < 0:
-            continue
-        for j in range(cell_offsets[cell], cell_offsets[cell + 1]):
-            p = cell_polygons[j]
-            if layers[p] != layer or not inside_box(px, py, bounds[p, 0], bounds[p, 1], bounds[p, 2], bounds[p, 3]):
-                continue
-            if point_in_ring(px, py, vertices, offsets[p], offsets[p + 1]):
-                out[k] = True
-                break
+        out[k] = _point_in_layer(
+            points[k, 0], points[k, 1], layer, layers, offsets, vertices, bounds, grid, shape, cell_offsets,
+            cell_polygons,
+        )  # fmt: skip
     return out
 
 
