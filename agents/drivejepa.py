@@ -15,6 +15,7 @@ import numpy as np
 from agents.base import Observation, Plan
 from agents.driveva import FrameHistory, navsim_command, resize_image
 from sim.types import TrajectorySampling
+from sim.world.camera_rig import camera_spec
 
 LOGGER = logging.getLogger(__name__)
 
@@ -53,21 +54,16 @@ class DriveJEPAPlanner:
         self.history = FrameHistory(self.model_config.encoder.num_frames, plan.interval_s)
 
     def sensors(self) -> list[dict]:
-        x, y, z = self.config.camera_position
+        cfg = self.config
         return [
-            {
-                "type": "sensor.camera.rgb",
-                "id": self.config.camera_id,
-                "x": x,
-                "y": y,
-                "z": z,
-                "roll": 0.0,
-                "pitch": 0.0,
-                "yaw": 0.0,
-                "width": self.config.camera_width,
-                "height": self.config.camera_height,
-                "fov": self.model_config.camera.fov_horizontal_deg,
-            }
+            camera_spec(
+                cfg.camera_id,
+                0.0,
+                cfg.camera_width,
+                cfg.camera_height,
+                self.model_config.camera.fov_horizontal_deg,
+                cfg.camera_position,
+            )
         ]
 
     def reset(self) -> None:

@@ -17,6 +17,7 @@ import numpy as np
 
 from agents.base import Observation, Plan, RoadOption
 from sim.types import TrajectorySampling
+from sim.world.camera_rig import camera_spec
 
 if TYPE_CHECKING:  # torch and the model load when a planner is built, so the registry stays light
     import torch
@@ -136,21 +137,11 @@ class DriveVAPlanner:
         self.generator = torch.Generator().manual_seed(config.seed)
 
     def sensors(self) -> list[dict]:
-        x, y, z = self.config.camera_position
+        cfg = self.config
         return [
-            {
-                "type": "sensor.camera.rgb",
-                "id": self.config.camera_id,
-                "x": x,
-                "y": y,
-                "z": z,
-                "roll": 0.0,
-                "pitch": 0.0,
-                "yaw": 0.0,
-                "width": self.config.camera_width,
-                "height": self.config.camera_height,
-                "fov": self.config.camera_fov,
-            }
+            camera_spec(
+                cfg.camera_id, 0.0, cfg.camera_width, cfg.camera_height, self.config.camera_fov, cfg.camera_position
+            )
         ]
 
     def reset(self) -> None:

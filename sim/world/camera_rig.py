@@ -12,14 +12,22 @@ from sim.world.snapshot import WorldSnapshot
 RIG_YAWS = (-60.0, 0.0, 60.0)  # [deg] left, front, right (TransFuser-style rig)
 
 
-def camera_spec(sensor_id: str, yaw: float = 0.0, width: int = 224, height: int = 224, fov: float = 100.0) -> dict:
-    """A leaderboard ``sensor.camera.rgb`` spec mounted at x 1.3 m, z 2.3 m (CARLA ego frame)."""
+def camera_spec(
+    sensor_id: str,
+    yaw: float = 0.0,
+    width: int = 224,
+    height: int = 224,
+    fov: float = 100.0,
+    position: tuple[float, float, float] = (1.3, 0.0, 2.3),
+) -> dict:
+    """A leaderboard ``sensor.camera.rgb`` spec; ``position`` x, y, z [m] in CARLA's ego frame, yaw [deg]."""
+    x, y, z = position
     return {
         "type": "sensor.camera.rgb",
         "id": sensor_id,
-        "x": 1.3,
-        "y": 0.0,
-        "z": 2.3,
+        "x": x,
+        "y": y,
+        "z": z,
         "roll": 0.0,
         "pitch": 0.0,
         "yaw": yaw,
