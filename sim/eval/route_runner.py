@@ -25,6 +25,7 @@ from sim.maps.global_plan import global_plan
 from sim.maps.route_planner import plan_route
 from sim.maps.town import load_town
 from sim.world.config import WorldConfig
+from sim.world.scenario_base import ScenarioStatus
 from sim.world.sensors import SensorSuite, SensorTrack
 from sim.world.snapshot import PRIVILEGED_SENSOR_TYPE
 from sim.world.world import World
@@ -32,6 +33,7 @@ from sim.world.world import World
 logger = logging.getLogger(__name__)
 
 MAX_SIMULATED_SECONDS = 3600.0  # [s] a guard far beyond every route timeout
+YIELD_SCENARIO = "YieldToEmergencyVehicle"
 COMFORT_EVERY_N_TICKS = 2  # 20 Hz ticks -> the 10 Hz samples Bench2Drive's comfortness reads
 
 
@@ -95,8 +97,10 @@ def run_route(
         privileged_ids = [s["id"] for s in specs if s.get("type") == PRIVILEGED_SENSOR_TYPE]
         # 3. The closed loop
         criteria = RouteCriteria(network, route, job.rules)
-        motion = MotionLog()
-        failure, error_text = _drive(world, agent, suite, criteria, privileged_ids, network, route, recorder, motion)
+        motion, scenarios = MotionLog(), ScenarioReporter(criteria)
+        failure, error_text = _drive(
+            world, agent, suite, criteria, privileged_ids, network, route, recorder, (motion, scenarios)
+        )
     finally:
         _destroy(agent, job.route_id)
     # 4. The record
@@ -120,6 +124,31 @@ def run_route(
     )
 
 
+class ScenarioReporter:
+    """Reports scenario outcomes from the world to the criteria, once per scenario (2.0 rules).
+
+    A scenario that stays active past its timeout is a scenario timeout; a YieldToEmergencyVehicle
+    scenario that ends with its vehicle still behind the ego is a failure to yield.
+    """
+
+    def __init__(self, criteria: RouteCriteria) -> None:
+        self.criteria = criteria
+        self.reported: set[str] = set()
+
+    def update(self, world: World) -> None:
+        for state in world.scenario_states():
+            if state.name in self.reported:
+                continue
+            location = world.context.ego_xy  # the ego's box centre [m], internal frame
+            if state.status is ScenarioStatus.TIMED_OUT:
+                self.criteria.scenario_timeout(state.name, world.time, location)
+                self.reported.add(state.name)
+            elif state.status is ScenarioStatus.DONE and state.type == YIELD_SCENARIO:
+                if world.emergency_vehicle_behind(state.name):
+                    self.criteria.failed_to_yield(world.time, location)
+                self.reported.add(state.name)
+
+
 class MotionLog:
     """The ego's accelerations and yaw rate at 10 Hz, for Bench2Drive's comfortness."""
 
@@ -140,7 +169,7 @@ class MotionLog:
 
 
 def _drive(
-    world, agent, suite, criteria, privileged_ids, network, route, recorder, motion
+    world, agent, suite, criteria, privileged_ids, network, route, recorder, observers
 ) -> tuple[RouteStatus | None, str]:
     """Tick until the route ends; returns (failure status or None, error text)."""
     while world.time < MAX_SIMULATED_SECONDS:
@@ -165,7 +194,9 @@ def _drive(
         world.tick()
         after = world.snapshot()
         criteria.update(after)
+        motion, scenarios = observers
         motion.add(after)
+        scenarios.update(world)
         if criteria.completed or criteria.terminated is not None or criteria.tick_cap_reached:
             return None, ""
     return None, ""

@@ -210,3 +210,10 @@ class World:
     def scenario_states(self) -> tuple[ScenarioState, ...]:
         """Every scenario of the route with its status and activation/end times (for criteria)."""
         return self.scenarios.states()
+
+    def emergency_vehicle_behind(self, name: str) -> bool:
+        """The leaderboard's YieldToEmergencyVehicle failure test: scenario ``name``'s vehicle is behind the ego."""
+        for scenario in self.scenarios.scenarios:
+            if scenario.spec.name == name and hasattr(scenario, "ambulance_behind_ego"):
+                return scenario.ambulance_behind_ego(self.context)
+        return False

@@ -11,6 +11,7 @@ import textwrap
 import time
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from routes.benchmarks import load_benchmark
@@ -137,3 +138,32 @@ def test_a_killed_run_resumes_without_redoing_finished_routes(tmp_path, data_dir
     assert [r["index"] for r in records] == [0, 1, 2, 3] and after["entry_status"] == "Finished"
     assert records[: len(before)] == before, "finished routes are neither redone nor lost"
     assert "langauto-tiny" in finished.stdout
+
+
+def test_scenario_outcomes_reach_the_criteria_once(monkeypatch) -> None:
+    from types import SimpleNamespace
+
+    from sim.eval.route_runner import ScenarioReporter
+    from sim.world.scenario_base import ScenarioStatus
+
+    calls = []
+    criteria = SimpleNamespace(
+        scenario_timeout=lambda name, t, loc: calls.append(("timeout", name)),
+        failed_to_yield=lambda t, loc: calls.append(("yield", t)),
+    )
+    states = [
+        SimpleNamespace(name="Accident_1", type="Accident", status=ScenarioStatus.TIMED_OUT),
+        SimpleNamespace(name="Yield_1", type="YieldToEmergencyVehicle", status=ScenarioStatus.DONE),
+        SimpleNamespace(name="Yield_2", type="YieldToEmergencyVehicle", status=ScenarioStatus.DONE),
+        SimpleNamespace(name="Cut_1", type="ParkingCutIn", status=ScenarioStatus.ACTIVE),
+    ]
+    world = SimpleNamespace(
+        time=12.0,
+        context=SimpleNamespace(ego_xy=np.zeros(2)),
+        scenario_states=lambda: states,
+        emergency_vehicle_behind=lambda name: name == "Yield_1",
+    )
+    reporter = ScenarioReporter(criteria)
+    reporter.update(world)
+    reporter.update(world)
+    assert calls == [("timeout", "Accident_1"), ("yield", 12.0)]
