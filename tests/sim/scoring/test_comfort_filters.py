@@ -11,16 +11,13 @@ from sim.kernels.comfort import band_apply, round_in_place, unwrap_in_place
 from sim.scoring.comfort import (
     ComfortCheckIndex,
     ComfortConfig,
-    SavgolSpec,
     comfort_v1,
     ec_features,
     extended_comfort,
-    filter_bank,
     history_comfort,
     history_states,
-    savgol_band,
-    savgol_matrix,
 )
+from sim.scoring.savgol import SavgolSpec, filter_bank, savgol_band, savgol_matrix
 from sim.types import PACIFICA, STATE_SIZE, StateIndex
 
 # (n, window, polyorder, deriv, delta): even windows, windows longer than n, whole-sequence windows.
