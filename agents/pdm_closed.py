@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from agents.base import Observation, Plan
-from agents.world_scene import lead_on_route, route_ahead_local, scene_from_world, speed_limit_at
+from agents.world_scene import WorldScorer, lead_on_route, route_ahead_local, speed_limit_at
 from sim.types import TrajectorySampling
 from sim.world.snapshot import PRIVILEGED_SENSOR_TYPE
 
@@ -145,6 +145,7 @@ class PDMClosedPlanner:
     def __init__(self, config: PDMClosedConfig = PDMClosedConfig(), score_proposals: ScoreFn | None = None) -> None:
         self.config = config
         self.score_proposals = score_proposals
+        self._world_scorer = WorldScorer()
 
     def sensors(self) -> list[dict]:
         """Privileged world state (embedded world only); NAVSIM scenes come through ``obs.privileged``."""
@@ -185,7 +186,8 @@ class PDMClosedPlanner:
         if "scene" in privileged:
             scene = privileged["scene"]
         elif "snapshot" in privileged:
-            scene = scene_from_world(privileged["snapshot"], privileged["network"], privileged["route"])
+            world = (privileged["snapshot"], privileged["network"], privileged["route"])
+            return self._world_scorer.score(proposals, self.config.sampling, *world)
         else:
             raise ValueError(
                 "pdm_closed scores its proposals in a scene: give obs.privileged a NAVSIM 'scene' or the embedded "

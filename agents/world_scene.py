@@ -37,7 +37,7 @@ _AGENT_TYPE = {
 class WorldSceneConfig:
     """How much of the world goes into the scene."""
 
-    map_radius: float = 100.0  # [m] NAVSIM's metric cache radius
+    map_radius: float | None = 100.0  # [m] NAVSIM's metric cache radius; None: the whole town
     actor_radius: float = 80.0  # [m] actors farther than this cannot matter within 4 s
     centerline_behind: float = 10.0  # [m]
     centerline_ahead: float = 120.0  # [m]
@@ -48,7 +48,9 @@ def scene_from_world(
 ) -> ScoringScene:
     """A scoring scene around the ego now (global frame of the town)."""
     ego_xy = snapshot.ego.pose[:2]
-    polygons = _nearby_polygons(network.map_polygons, ego_xy, config.map_radius)
+    polygons = network.map_polygons
+    if config.map_radius is not None:
+        polygons = _nearby_polygons(polygons, ego_xy, config.map_radius)
     red = _red_connector_tokens(snapshot, network)
     red = red[np.isin(red, polygons.tokens)]  # lights beyond the map radius cannot matter within 4 s
     return ScoringScene(
@@ -187,3 +189,32 @@ def route_ahead_local(snapshot: WorldSnapshot, route, behind: float = 10.0) -> n
     dx, dy = route.points[keep, 0] - x, route.points[keep, 1] - y
     c, s = np.cos(heading), np.sin(heading)
     return np.column_stack([c * dx + s * dy, -s * dx + c * dy])
+
+
+class WorldScorer:
+    """EPDMS of proposals in the embedded world, the town's drivable map indexed once per route.
+
+    Indexing the map is the expensive part of scoring a scene, and it depends only on the town and
+    the route's lanes, so the scene keeps the whole town's polygons and the index is reused tick to
+    tick; the observation (actors, red lights) is rebuilt every call.
+    """
+
+    def __init__(self) -> None:
+        self._key: tuple[int, int] | None = None
+        self._index = None
+
+    def score(self, proposals: np.ndarray, sampling, snapshot: WorldSnapshot, network, route) -> np.ndarray:
+        """``(N,)`` EPDMS of ``proposals`` ``(N, P, 3)`` (ego rear-axle frame) at ``sampling``."""
+        from sim.scoring.config import EPDMS_CONFIG
+        from sim.scoring.drivable_map import build_drivable_map_index
+        from sim.scoring.evaluation import SceneContext
+        from sim.scoring.observation import build_observation
+        from sim.scoring.scorer import score_batch
+
+        scene = scene_from_world(snapshot, network, route, WorldSceneConfig(map_radius=None))
+        if self._key != (id(network), id(route)):
+            self._index = build_drivable_map_index(scene.map_polygons, scene.on_route_mask())
+            self._key = (id(network), id(route))
+        observation = build_observation(scene, version=EPDMS_CONFIG.version_tag, remove_initial_overlap=False)
+        context = SceneContext(scene=scene, map_index=self._index, observation=observation, centerline=scene.centerline)
+        return score_batch(scene, proposals, sampling, EPDMS_CONFIG, context=context).score
