@@ -172,8 +172,9 @@ def _drive(
     world, agent, suite, criteria, privileged_ids, network, route, recorder, observers
 ) -> tuple[RouteStatus | None, str]:
     """Tick until the route ends; returns (failure status or None, error text)."""
+    motion, scenarios = observers
+    snapshot = world.snapshot()
     while world.time < MAX_SIMULATED_SECONDS:
-        snapshot = world.snapshot()
         input_data = suite.read(snapshot, snapshot.frame)
         for sensor_id in privileged_ids:
             input_data[sensor_id] = (snapshot.frame, {"snapshot": snapshot, "network": network, "route": route})
@@ -192,10 +193,9 @@ def _drive(
             recorder.add(snapshot, input_data)
         world.apply(control)
         world.tick()
-        after = world.snapshot()
-        criteria.update(after)
-        motion, scenarios = observers
-        motion.add(after)
+        snapshot = world.snapshot()  # judged now, and what the agent senses next tick
+        criteria.update(snapshot)
+        motion.add(snapshot)
         scenarios.update(world)
         if criteria.completed or criteria.terminated is not None or criteria.tick_cap_reached:
             return None, ""
