@@ -18,12 +18,12 @@ from pathlib import Path
 from routes.benchmarks import BENCHMARKS, load_benchmark
 from routes.route_types import RouteError
 from sim.data_dir import DATA_DIR_ENV, DataFileNotFoundError
-from sim.eval.agent_loading import AgentSpec
-from sim.eval.benchmark_runner import RunOptions, rules_for, run_benchmark
 from sim.eval.infractions import LeaderboardRules
-from sim.eval.results_file import ResultsFileError
 from sim.eval.route_record import RouteRecord
 from sim.eval.summary import summary_lines
+from sim.run.agent_loading import AgentSpec
+from sim.run.benchmark_runner import RunOptions, rules_for, run_benchmark
+from sim.run.results_file import ResultsFileError
 
 REPO = Path(__file__).resolve().parent
 GENERIC_AGENT = REPO / "agents" / "leaderboard_agent.py"

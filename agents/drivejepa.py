@@ -1,7 +1,7 @@
 """Drive-JEPA planner: 2-frame front clip (t - 0.5 s, t) + ego status -> 32 scored proposals.
 
 The plan carries every proposal with its predicted final score and drives the argmax by default;
-the agent layer re-selects with the momentum-aware selector (``agents.selection``). Between steps
+the agent layer re-selects with the momentum-aware selector (``agents.control.selection``). Between steps
 the planner keeps the front frames of the last ~1 s to build the 2 Hz clip.
 """
 

@@ -72,7 +72,7 @@ def _register_builtins() -> None:
     from agents.constant_velocity import ConstantVelocityConfig, ConstantVelocityPlanner
     from agents.drivejepa import DriveJEPAPlanner, DriveJEPAPlannerConfig
     from agents.driveva import DriveVAPlanner, DriveVAPlannerConfig
-    from agents.expert import ExpertConfig, ExpertPlanner
+    from agents.expert.planner import ExpertConfig, ExpertPlanner
     from agents.lmgendrive import LMGenDrivePlanner, LMGenDrivePlannerConfig
     from agents.pdm_closed import PDMClosedConfig, PDMClosedPlanner
 

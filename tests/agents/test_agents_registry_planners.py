@@ -8,10 +8,10 @@ import numpy as np
 import pytest
 
 from agents import base, config_loader, pdm_closed, registry
+from agents.adapters.leaderboard_agent import AgentConfig
 from agents.constant_velocity import ConstantVelocityPlanner
-from agents.control import WaypointControllerConfig
-from agents.leaderboard_agent import AgentConfig
-from agents.selection import SelectionConfig
+from agents.control.pid import WaypointControllerConfig
+from agents.control.selection import SelectionConfig
 
 CONFIG_FILES = sorted(config_loader.CONFIG_DIR.glob("*.yaml"))
 DEFAULTS_BY_PREFIX = {

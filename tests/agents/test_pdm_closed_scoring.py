@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from agents import navsim_agent
+from agents.adapters import navsim_agent
 from agents.registry import make_planner
 from agents.world_scene import lead_on_route, scene_from_world
 from sim.scoring.scene_io import load_scoring_scene
@@ -89,7 +89,7 @@ def test_a_stopped_vehicle_on_the_route_is_the_lead(world) -> None:
 
 def _world_observation(snapshot, network, route):
     from agents.base import Observation
-    from agents.selection import to_frame
+    from agents.control.selection import to_frame
 
     local = to_frame(route.points, np.zeros(3), snapshot.ego.pose)
     privileged = {"snapshot": snapshot, "network": network, "route": route}

@@ -18,13 +18,13 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from agents.expert_geometry import Path, corridor_overlap, predict_centers, project_onto
-from agents.expert_speed import Constraints
+from agents.expert.geometry import Path, corridor_overlap, predict_centers, project_onto
+from agents.expert.speed import Constraints
 from sim.frames import wrap_angle
 from sim.world.snapshot import ActorIndex, ActorKind
 
 if TYPE_CHECKING:
-    from agents.expert_config import ExpertConfig
+    from agents.expert.config import ExpertConfig
 
 _I = ActorIndex
 _ALIGNED = np.pi / 4  # [rad] an actor heading within this of the path runs along it

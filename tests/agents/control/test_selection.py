@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from agents import selection
+from agents.control import selection
 from sim.types import TrajectorySampling
 
 SAMPLING = TrajectorySampling(num_poses=8, interval_length=0.5)

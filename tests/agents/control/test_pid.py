@@ -8,7 +8,7 @@ import math
 import numpy as np
 import pytest
 
-from agents import control
+from agents.control import pid as control
 from sim.types import TrajectorySampling
 
 DT = 0.05  # [s] leaderboard tick

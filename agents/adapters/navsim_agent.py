@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 
 from agents.base import Observation, Planner, RoadOption
-from agents.selection import to_frame
+from agents.control.selection import to_frame
 from sim.types import PastIndex, ScoringScene, StateIndex
 
 NAVSIM_CAMERAS = ("cam_f0", "cam_l0", "cam_l1", "cam_l2", "cam_r0", "cam_r1", "cam_r2", "cam_b0")

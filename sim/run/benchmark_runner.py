@@ -15,11 +15,11 @@ from pathlib import Path
 
 from routes.benchmarks import Benchmark
 from routes.route_types import LeaderboardVersion
-from sim.eval.agent_loading import AgentSpec
 from sim.eval.infractions import LeaderboardRules
-from sim.eval.results_file import ResultsFile
 from sim.eval.route_record import RouteRecord
-from sim.eval.route_runner import RouteJob, run_route
+from sim.run.agent_loading import AgentSpec
+from sim.run.results_file import ResultsFile
+from sim.run.route_runner import RouteJob, run_route
 from sim.world.config import TrafficConfig, WorldConfig
 
 logger = logging.getLogger(__name__)
@@ -120,8 +120,8 @@ def _run_one(arguments: tuple[RouteJob, AgentSpec, RunOptions]) -> RouteRecord:
     job, agent, options = arguments
     recorder = None
     if options.save_video:
-        from sim.eval.video import VideoRecorder
         from sim.maps.town import load_town
+        from sim.run.video import VideoRecorder
 
         recorder = VideoRecorder(
             options.out_dir / "videos" / f"{job.route_id}.mp4", load_town(job.route.town, job.data_dir)

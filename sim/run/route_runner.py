@@ -16,7 +16,6 @@ from dataclasses import dataclass
 import numpy as np
 
 from routes.route_types import LeaderboardVersion, RouteDescription, ScenarioSpec
-from sim.eval.agent_loading import AgentSpec, build_agent
 from sim.eval.bench2drive import comfortness
 from sim.eval.criteria import RouteCriteria
 from sim.eval.infractions import LeaderboardRules
@@ -24,6 +23,7 @@ from sim.eval.route_record import RouteRecord, RouteStatus, final_status
 from sim.maps.global_plan import global_plan
 from sim.maps.route_planner import plan_route
 from sim.maps.town import load_town
+from sim.run.agent_loading import AgentSpec, build_agent
 from sim.world.config import WorldConfig
 from sim.world.scenario_base import ScenarioStatus
 from sim.world.sensors import SensorSuite, SensorTrack

@@ -15,8 +15,8 @@ import numpy as np
 import pytest
 
 from routes.benchmarks import load_benchmark
-from sim.eval.agent_loading import AgentSpec
-from sim.eval.benchmark_runner import RunOptions, run_benchmark
+from sim.run.agent_loading import AgentSpec
+from sim.run.benchmark_runner import RunOptions, run_benchmark
 
 REPO = Path(__file__).resolve().parents[3]
 
@@ -143,7 +143,7 @@ def test_a_killed_run_resumes_without_redoing_finished_routes(tmp_path, data_dir
 def test_scenario_outcomes_reach_the_criteria_once(monkeypatch) -> None:
     from types import SimpleNamespace
 
-    from sim.eval.route_runner import ScenarioReporter
+    from sim.run.route_runner import ScenarioReporter
     from sim.world.scenario_base import ScenarioStatus
 
     calls = []

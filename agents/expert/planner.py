@@ -17,10 +17,10 @@ import logging
 import numpy as np
 
 from agents.base import Observation, Plan
-from agents.expert_actors import ActorMotion, EgoBody, actor_rules
-from agents.expert_config import ExpertConfig
-from agents.expert_geometry import Path, RouteView, build_path
-from agents.expert_speed import Constraints, allowed_speed, binding_reason, idm_rollout
+from agents.expert.actors import ActorMotion, EgoBody, actor_rules
+from agents.expert.config import ExpertConfig
+from agents.expert.geometry import Path, RouteView, build_path
+from agents.expert.speed import Constraints, allowed_speed, binding_reason, idm_rollout
 from sim.world.snapshot import PRIVILEGED_SENSOR_TYPE, LightState
 
 __all__ = ["PRIVILEGED_SENSOR", "ExpertConfig", "ExpertPlanner", "privileged_inputs"]

@@ -9,8 +9,8 @@ from __future__ import annotations
 import pytest
 
 from agents.base import Observation
-from agents.control import LMDRIVE_CONTROL, WaypointController
-from agents.expert import ExpertPlanner
+from agents.control.pid import LMDRIVE_CONTROL, WaypointController
+from agents.expert.planner import ExpertPlanner
 from routes.benchmarks import load_benchmark
 from sim.eval.criteria import RouteCriteria
 from sim.eval.infractions import Infraction, LeaderboardRules

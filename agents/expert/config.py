@@ -1,10 +1,10 @@
-"""Every number of the privileged expert (agents/expert.py), with units; YAML overrides it."""
+"""Every number of the privileged expert (agents/expert/planner.py), with units; YAML overrides it."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from agents.expert_speed import IdmParams
+from agents.expert.speed import IdmParams
 from sim.types import TrajectorySampling
 
 

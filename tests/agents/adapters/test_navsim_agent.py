@@ -9,7 +9,8 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from agents import navsim_agent, pdm_closed, registry
+from agents import pdm_closed, registry
+from agents.adapters import navsim_agent
 from agents.base import RoadOption
 from sim.types import StateIndex
 

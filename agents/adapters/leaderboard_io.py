@@ -105,7 +105,7 @@ def plan_points(
     geo: GeoReference, gps_plan: Sequence[tuple[Mapping[str, float], Any]]
 ) -> tuple[np.ndarray, np.ndarray]:
     """Global GPS plan ``[({'lat','lon','z'}, RoadOption)]`` -> internal ``(K, 2)`` points and ``(K,)`` options."""
-    from agents.leaderboard_base import option_value
+    from agents.adapters.leaderboard_base import option_value
 
     gps = np.array([[p["lat"], p["lon"], p.get("z", 0.0)] for p, _ in gps_plan], dtype=np.float64).reshape(-1, 3)
     options = np.array([option_value(o) for _, o in gps_plan], dtype=np.int64)

@@ -14,7 +14,7 @@ import pytest
 
 from agents.base import Observation
 from agents.config_loader import load_config
-from agents.expert import PRIVILEGED_SENSOR, ExpertConfig, ExpertPlanner
+from agents.expert.planner import PRIVILEGED_SENSOR, ExpertConfig, ExpertPlanner
 from routes.benchmarks import load_benchmark
 from sim.maps.route_planner import plan_route
 from sim.maps.town import load_town

@@ -1,8 +1,8 @@
 """Score a registered planner on NAVSIM-style scenes with our own PDMS / EPDMS (NAVSIM not needed).
 
-    python -m agents.navsim_eval --planner pdm_closed data/navsim_parity/*/scene_v2.json
+    python -m agents.adapters.navsim_eval --planner pdm_closed data/navsim_parity/*/scene_v2.json
 
-Each scene becomes the planner's observation (:func:`agents.navsim_agent.observation_from_scoring_scene`),
+Each scene becomes the planner's observation (:func:`agents.adapters.navsim_agent.observation_from_scoring_scene`),
 the planner's trajectory is scored as NAVSIM's official path does (one call per trajectory: the pair
 with the scene's PDM-Closed reference, log-replay traffic, human filter), and the mean score and every
 sub-metric are printed, the last line as one JSON object.
@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from agents.navsim_agent import observation_from_scoring_scene
+from agents.adapters.navsim_agent import observation_from_scoring_scene
 from agents.registry import known_planners, make_planner
 from sim.scoring.config import EPDMS_CONFIG, PDMS_CONFIG
 from sim.scoring.scene_io import load_scoring_scene
@@ -50,7 +50,7 @@ def score_planner(planner_name: str, scene_paths: list[Path], version: str = "v2
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m agents.navsim_eval", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m agents.adapters.navsim_eval", description=__doc__.split("\n\n")[0])
     parser.add_argument("--planner", required=True, help=f"one of {', '.join(known_planners())}")
     parser.add_argument("--version", choices=("v1", "v2"), default="v2", help="PDMS (v1.1) or EPDMS (v2)")
     parser.add_argument("scenes", nargs="+", type=Path, help="scene JSON files (navsim_parity layout)")

@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from agents.navsim_eval import main, score_planner
+from agents.adapters.navsim_eval import main, score_planner
 
 
 def scenes(data_dir: Path, version: str) -> list[Path]:

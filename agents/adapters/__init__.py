@@ -1,0 +1,1 @@
+"""Adapters that run any planner behind the CARLA leaderboard and NAVSIM agent interfaces."""

@@ -1,0 +1,1 @@
+"""The privileged rule-based expert: route view, actor rules, speed profile and the planner."""
