@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from sim.geometry import to_local
 from sim.types import AgentTracks, AgentType, MapPolygons, PastIndex, ScoringScene, StateIndex
 from sim.world.snapshot import ActorIndex, ActorKind, LightState, WorldSnapshot
 
@@ -185,10 +186,7 @@ def route_ahead_local(snapshot: WorldSnapshot, route, behind: float = 10.0) -> n
     """``(K, 2)`` the route from ``behind`` [m] before the ego to its end, in the ego rear-axle frame."""
     index = int(np.argmin(np.hypot(*(route.points[:, :2] - snapshot.ego.center).T)))
     keep = route.distances >= route.distances[index] - behind
-    x, y, heading = snapshot.ego.pose
-    dx, dy = route.points[keep, 0] - x, route.points[keep, 1] - y
-    c, s = np.cos(heading), np.sin(heading)
-    return np.column_stack([c * dx + s * dy, -s * dx + c * dy])
+    return to_local(route.points[keep, :2], snapshot.ego.pose)
 
 
 class WorldScorer:

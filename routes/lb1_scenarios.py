@@ -13,7 +13,8 @@ from pathlib import Path
 import numpy as np
 
 from routes.route_types import RouteError, ScenarioSpec
-from sim.frames import carla_to_internal_xy, carla_yaw_to_internal, wrap_angle
+from sim.frames import carla_to_internal_xy, carla_yaw_to_internal
+from sim.geometry import wrap_angle
 
 TRIGGER_DISTANCE = 2.0  # [m] the leaderboard's match radius
 TRIGGER_ANGLE = np.radians(10.0)  # [rad] the leaderboard's heading tolerance

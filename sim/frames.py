@@ -18,6 +18,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from sim.geometry import wrap_angle
+
 EARTH_RADIUS = 6378137.0  # [m] equatorial radius used by CARLA and the leaderboard
 DEFAULT_LAT_REF = 42.0  # [deg] CARLA's default when the map has no geoReference
 DEFAULT_LON_REF = 2.0  # [deg]
@@ -41,11 +43,6 @@ def carla_yaw_to_internal(yaw_deg: np.ndarray | float) -> np.ndarray | float:
 def internal_heading_to_carla(heading: np.ndarray | float) -> np.ndarray | float:
     """Internal heading [rad] -> CARLA yaw [deg]."""
     return -np.degrees(heading)
-
-
-def wrap_angle(angle: np.ndarray | float) -> np.ndarray | float:
-    """Wrap [rad] to [-pi, pi)."""
-    return (np.asarray(angle) + np.pi) % (2.0 * np.pi) - np.pi
 
 
 @dataclass(frozen=True)

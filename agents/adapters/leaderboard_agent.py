@@ -27,8 +27,9 @@ from agents.adapters.leaderboard_base import leaderboard_base_class, point_xyz
 from agents.base import Observation, Plan, Planner
 from agents.config_loader import apply_overrides, load_yaml
 from agents.control.pid import FULL_BRAKE, ControlCommand, WaypointController, control_preset
-from agents.control.selection import SelectionConfig, SelectionState, select, to_frame
+from agents.control.selection import SelectionConfig, SelectionState, select
 from sim.frames import GeoReference
+from sim.geometry import to_local
 from sim.world.snapshot import PRIVILEGED_SENSOR_TYPE
 
 logger = logging.getLogger(__name__)
@@ -201,7 +202,7 @@ class PlannerAgent(_Base):
         instruction = notice = None
         if self._instructions is not None:
             instruction, notice = self._instructions.step(ego.pose, ego.speed, timestamp)
-        history = np.array([to_frame(np.asarray(p), np.zeros(3), ego.pose) for _, p in self._history])
+        history = to_local(np.array([p for _, p in self._history]), ego.pose)
         images, lidar, privileged = {}, None, None
         for spec in self.planner.sensors():
             payload = io.sensor_payload(input_data, spec["id"])
@@ -218,8 +219,8 @@ class PlannerAgent(_Base):
             acceleration=ego.acceleration,
             ego_pose=ego.pose,
             pose_history=history,
-            route=io.to_local(self._dense.upcoming(self.config.route_points), ego.pose),
-            target_point=io.to_local(target, ego.pose),
+            route=to_local(self._dense.upcoming(self.config.route_points), ego.pose),
+            target_point=to_local(target, ego.pose),
             command=command,
             instruction=instruction,
             notice=notice,

@@ -144,10 +144,3 @@ class RouteTracker:
     def upcoming(self, count: int) -> np.ndarray:
         """``(<= count, 2)`` global points from the last reached one on."""
         return self.points[self.index : self.index + count]
-
-
-def to_local(points: np.ndarray, pose: np.ndarray) -> np.ndarray:
-    """``(..., 2)`` global internal points -> ego frame of ``pose`` (x forward, y left)."""
-    c, s = math.cos(pose[2]), math.sin(pose[2])
-    d = np.asarray(points, dtype=np.float64) - pose[:2]
-    return np.stack([c * d[..., 0] + s * d[..., 1], -s * d[..., 0] + c * d[..., 1]], axis=-1)

@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 
 from agents.base import Observation, Planner, RoadOption
-from agents.control.selection import to_frame
+from sim.geometry import to_local
 from sim.types import PastIndex, ScoringScene, StateIndex
 
 NAVSIM_CAMERAS = ("cam_f0", "cam_l0", "cam_l1", "cam_l2", "cam_r0", "cam_r1", "cam_r2", "cam_b0")
@@ -57,14 +57,14 @@ def observation_from_scoring_scene(scene: ScoringScene) -> Observation:
     past = np.asarray(scene.ego_past, dtype=np.float64)
     past_poses = past[:, [PastIndex.X, PastIndex.Y, PastIndex.HEADING]]
     centerline = np.asarray(scene.centerline, dtype=np.float64)
-    centerline_local = to_frame(np.column_stack([centerline, np.zeros(len(centerline))]), np.zeros(3), pose)[:, :2]
+    centerline_local = to_local(centerline, pose)
     ahead = centerline_local[centerline_local[:, 0] > 0.0]
     return Observation(
         timestamp=0.0,
         speed=float(np.hypot(ego[StateIndex.VX], ego[StateIndex.VY])),
         acceleration=ego[[StateIndex.AX, StateIndex.AY]],
         ego_pose=pose,
-        pose_history=to_frame(past_poses, np.zeros(3), pose),
+        pose_history=to_local(past_poses, pose),
         route=centerline_local,
         target_point=ahead[min(len(ahead) - 1, 20)] if len(ahead) else np.zeros(2),
         command=RoadOption.LANEFOLLOW,

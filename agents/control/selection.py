@@ -24,6 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.signal import savgol_filter
 
+from sim.geometry import change_frame
 from sim.types import TrajectorySampling
 
 GRID_DT = 0.1  # [s] NAVSIM's simulation step
@@ -70,17 +71,6 @@ class SelectionState:
     index: int = 0
 
 
-def to_frame(poses: np.ndarray, from_pose: np.ndarray, to_pose: np.ndarray) -> np.ndarray:
-    """Poses ``(..., 3)`` given in the frame of global pose ``from_pose`` -> the frame of ``to_pose``."""
-    c, s = np.cos(from_pose[2]), np.sin(from_pose[2])
-    gx = from_pose[0] + c * poses[..., 0] - s * poses[..., 1]
-    gy = from_pose[1] + s * poses[..., 0] + c * poses[..., 1]
-    dx, dy = gx - to_pose[0], gy - to_pose[1]
-    c2, s2 = np.cos(to_pose[2]), np.sin(to_pose[2])
-    heading = poses[..., 2] + from_pose[2] - to_pose[2]
-    return np.stack([c2 * dx + s2 * dy, -s2 * dx + c2 * dy, heading], axis=-1)
-
-
 def resample(poses: np.ndarray, sampling: TrajectorySampling, origin: np.ndarray, dt: float = GRID_DT) -> np.ndarray:
     """``(..., K, 3)`` poses at t = 0, dt, ... up to the horizon; ``origin`` ``(3,)`` is the pose at t = 0.
 
@@ -119,8 +109,8 @@ def align_previous(previous: SelectionState, ego_pose: np.ndarray, elapsed: floa
     comparison), not for the RMS values themselves - the same holds in NAVSIM.
     """
     shift = max(int(round(elapsed / GRID_DT)), 0)
-    prev_local = to_frame(previous.poses, previous.ego_pose, ego_pose)
-    prev_origin = to_frame(np.zeros(3), previous.ego_pose, ego_pose)
+    prev_local = change_frame(previous.poses, previous.ego_pose, ego_pose)
+    prev_origin = change_frame(np.zeros(3), previous.ego_pose, ego_pose)
     return resample(prev_local, previous.sampling, prev_origin)[shift:]
 
 

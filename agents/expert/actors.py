@@ -20,7 +20,7 @@ import numpy as np
 
 from agents.expert.geometry import Path, corridor_overlap, predict_centers, project_onto
 from agents.expert.speed import Constraints
-from sim.frames import wrap_angle
+from sim.geometry import wrap_angle
 from sim.world.snapshot import ActorIndex, ActorKind
 
 if TYPE_CHECKING:

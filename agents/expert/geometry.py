@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from sim.geometry import to_global
 from sim.world.snapshot import ActorIndex
 
 _LANE_CHANGE_GAP = 1.8  # [m] consecutive route points farther apart than this are a lane-change jump
@@ -171,13 +172,10 @@ def box_samples(poses: np.ndarray, length: np.ndarray, width: np.ndarray) -> np.
     A box lying across a corridor wider than a quarter of its length always has a sample inside it,
     so no sign logic (which breaks where points project past the path's ends) is needed.
     """
-    c, s = np.cos(poses[..., 2])[..., None], np.sin(poses[..., 2])[..., None]
-    dl = (np.asarray(length)[..., None] * _ALONG)[..., :, None] * np.ones(_ACROSS.size)
-    dw = (np.asarray(width)[..., None] * _ACROSS)[..., None, :] * np.ones((_ALONG.size, 1))
-    dl, dw = dl.reshape(*dl.shape[:-2], -1), dw.reshape(*dw.shape[:-2], -1)
-    x = poses[..., 0, None] + dl * c - dw * s
-    y = poses[..., 1, None] + dl * s + dw * c
-    return np.stack([x, y], axis=-1)
+    along = (np.asarray(length)[..., None, None] * _ALONG[:, None]) * np.ones(_ACROSS.size)
+    across = (np.asarray(width)[..., None, None] * _ACROSS) * np.ones((_ALONG.size, 1))
+    offsets = np.stack([along, across], axis=-1).reshape(*along.shape[:-2], -1, 2)
+    return to_global(offsets, poses[..., None, :])
 
 
 def project_onto(path: Path, points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -21,6 +21,7 @@ from agents.expert.actors import ActorMotion, EgoBody, actor_rules
 from agents.expert.config import ExpertConfig
 from agents.expert.geometry import Path, RouteView, build_path
 from agents.expert.speed import Constraints, allowed_speed, binding_reason, idm_rollout
+from sim.geometry import to_local, wrap_angle
 from sim.world.snapshot import PRIVILEGED_SENSOR_TYPE, LightState
 
 __all__ = ["PRIVILEGED_SENSOR", "ExpertConfig", "ExpertPlanner", "privileged_inputs"]
@@ -184,9 +185,8 @@ def _would_block_line(constraints: Constraints, clear: float) -> bool:
 
 def _local_poses(path: Path, progress: np.ndarray, pose: np.ndarray) -> np.ndarray:
     """``(T, 3)`` poses at path arc lengths ``progress`` in the frame of ``pose`` (x forward, y left)."""
-    x = np.interp(progress, path.s, path.xy[:, 0]) - pose[0]
-    y = np.interp(progress, path.s, path.xy[:, 1]) - pose[1]
+    xy = np.stack([np.interp(progress, path.s, path.xy[:, i]) for i in (0, 1)], axis=-1)
     heading = np.interp(progress, path.s, np.unwrap(path.heading))
-    c, s = np.cos(pose[2]), np.sin(pose[2])
-    local_heading = np.angle(np.exp(1j * (heading - pose[2])))
-    return np.stack([c * x + s * y, -s * x + c * y, local_heading], axis=-1)
+    local = to_local(np.column_stack([xy, heading]), pose)
+    local[:, 2] = wrap_angle(local[:, 2])
+    return local

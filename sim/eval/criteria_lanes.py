@@ -15,7 +15,7 @@ import math
 import numpy as np
 
 from sim.eval.criteria_common import CriteriaConfig
-from sim.frames import wrap_angle
+from sim.geometry import wrap_angle
 from sim.maps.road_network import RoadNetwork
 
 

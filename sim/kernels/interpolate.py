@@ -1,7 +1,6 @@
-"""Pose composition and NAVSIM's trajectory interpolation, as numba kernels.
+"""NAVSIM's trajectory interpolation, as numba kernels.
 
-``local_to_global_kernel`` composes 3x3 homogeneous transforms like nuPlan's
-``relative_to_absolute_poses`` (heading read back with atan2). ``interpolate_poses_kernel``
+``interpolate_poses_kernel``
 reproduces ``InterpolatedTrajectory.get_state_at_times``: scipy ``interp1d`` linear interpolation
 (left-sided search, index clipped to [1, K - 1]) of x, y and of the ``np.unwrap``-ed heading,
 wrapped back with nuPlan's ``principal_value``. Times are integer microseconds held in float64,
@@ -17,20 +16,6 @@ import numpy as np
 from sim.kernels._jit import kernel
 
 TWO_PI = 2.0 * math.pi  # [rad]
-
-
-@kernel
-def local_to_global_kernel(poses: np.ndarray, origin: np.ndarray) -> np.ndarray:
-    """Global poses of local ``poses (M, 3)`` seen from ``origin (3,)``; returns ``(M, 3)``."""
-    cos0, sin0 = math.cos(origin[2]), math.sin(origin[2])
-    out = np.empty_like(poses)
-    for k in range(poses.shape[0]):
-        x, y = poses[k, 0], poses[k, 1]
-        cos1, sin1 = math.cos(poses[k, 2]), math.sin(poses[k, 2])
-        out[k, 0] = cos0 * x + -sin0 * y + origin[0]
-        out[k, 1] = sin0 * x + cos0 * y + origin[1]
-        out[k, 2] = math.atan2(sin0 * cos1 + cos0 * sin1, cos0 * cos1 + -sin0 * sin1)
-    return out
 
 
 @kernel

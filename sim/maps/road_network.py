@@ -14,7 +14,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-from sim.frames import GeoReference, wrap_angle
+from sim.frames import GeoReference
+from sim.geometry import wrap_angle
 from sim.maps.signals import SignalGroups
 from sim.types import MapPolygons
 

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from sim.geometry import wrap_angle
 from sim.kernels.comfort import comfort_checks_kernel, ec_features_kernel
 from sim.scoring.savgol import EC_FILTERS, V1_FILTERS, V2_FILTERS, ComfortFilters, filter_bank
 from sim.types import PACIFICA, STATE_SIZE, PastIndex, StateIndex, VehicleParameters
@@ -243,8 +244,7 @@ def history_states(ego_past: np.ndarray) -> np.ndarray:
     samples = (sample_us - time_us[0]).astype(np.float64)
     for column, values in columns:
         out[:, column] = _interp_like_scipy(samples, knots, values)
-    heading = out[:, StateIndex.HEADING]
-    out[:, StateIndex.HEADING] = (heading + np.pi) % (2.0 * np.pi) - np.pi  # nuPlan's principal_value
+    out[:, StateIndex.HEADING] = wrap_angle(out[:, StateIndex.HEADING])
     return out
 
 

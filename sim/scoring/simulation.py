@@ -13,8 +13,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from sim.geometry import to_global, wrap_angle
 from sim.kernels.bicycle import BicycleParam, simulate_kernel, simulate_parallel_kernel
-from sim.kernels.interpolate import interpolate_poses_kernel, local_to_global_kernel
+from sim.kernels.interpolate import interpolate_poses_kernel
 from sim.kernels.lqr_tracker import TrackerParam
 from sim.types import PACIFICA, STATE_SIZE, StateIndex, TrajectorySampling, VehicleParameters
 
@@ -126,12 +127,13 @@ def _check_steps(num_steps: int) -> None:
 def local_to_global(poses_local, origin) -> np.ndarray:
     """Compose local poses ``(..., P, 3)`` with ``origin (3,)`` (x, y, heading): ``(..., P, 3)`` global.
 
-    Headings come from atan2 of the composed rotation, so they lie in (-pi, pi].
+    Headings are wrapped to [-pi, pi).
     """
     origin = _checked("origin", origin, (3,))
     poses = _checked("poses_local", poses_local, (3,), ndim=max(np.ndim(poses_local), 2))
-    flat = local_to_global_kernel(poses.reshape(-1, 3), origin)
-    return flat.reshape(poses.shape)
+    out = to_global(poses, origin)
+    out[..., 2] = wrap_angle(out[..., 2])
+    return out
 
 
 def interpolate_reference(origin, poses_global, interval: float, num_steps: int = NUM_STEPS, dt: float = STEP_DT):

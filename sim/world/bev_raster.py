@@ -12,6 +12,7 @@ import enum
 import cv2
 import numpy as np
 
+from sim.geometry import box_corners, to_local
 from sim.kernels.render_raster import fill_polygons_kernel
 from sim.maps.road_network import RoadNetwork
 from sim.world.render_config import DEFAULT_RENDER_CONFIG, RenderConfig
@@ -51,28 +52,18 @@ _LIGHT_CHANNEL = {
 }
 
 
-def _boxes(centers: np.ndarray, headings: np.ndarray, length: np.ndarray, width: np.ndarray) -> np.ndarray:
-    """``(B, 4, 2)`` corners of oriented boxes."""
-    c, s = np.cos(headings)[:, None], np.sin(headings)[:, None]
-    lon = np.array([1.0, -1.0, -1.0, 1.0])[None] * (0.5 * length)[:, None]
-    lat = np.array([1.0, 1.0, -1.0, -1.0])[None] * (0.5 * width)[:, None]
-    return np.stack([centers[:, :1] + c * lon - s * lat, centers[:, 1:2] + s * lon + c * lat], axis=-1)
-
-
 class _Canvas:
     """World polygons -> pixel masks of one raster."""
 
     def __init__(self, center: np.ndarray, heading: float, size_px: int, metres_per_px: float, channels: int):
         self.center, self.size, self.mpp = np.asarray(center, dtype=np.float64), size_px, metres_per_px
-        self.cos, self.sin = np.cos(heading), np.sin(heading)
+        self.origin = np.array([*self.center, heading])
         self.out = np.zeros((size_px, size_px, channels), dtype=bool)
         self._scratch = np.zeros((size_px, size_px, 3), dtype=np.uint8)
         self._zeros = np.zeros((size_px, size_px))
 
     def to_pixels(self, xy: np.ndarray) -> np.ndarray:
-        d = np.asarray(xy, dtype=np.float64) - self.center
-        forward = d[:, 0] * self.cos + d[:, 1] * self.sin
-        left = -d[:, 0] * self.sin + d[:, 1] * self.cos
+        forward, left = to_local(xy, self.origin).T
         return np.column_stack([self.size / 2.0 - left / self.mpp, self.size / 2.0 - forward / self.mpp])
 
     def fill(self, channel: int, xy: np.ndarray, offsets: np.ndarray) -> None:
@@ -130,7 +121,7 @@ def _lights(canvas: _Canvas, network: RoadNetwork, snapshot: WorldSnapshot, radi
         widths = network.widths[network.lane_offsets[lanes]]
         back = np.column_stack([np.cos(headings), np.sin(headings)]) * (0.5 * LIGHT_PATCH_LENGTH)
         centers = lights.stop_points[rows] - back
-        canvas.fill_boxes(channel, _boxes(centers, headings, np.full(len(rows), LIGHT_PATCH_LENGTH), widths))
+        canvas.fill_boxes(channel, box_corners(np.column_stack([centers, headings]), LIGHT_PATCH_LENGTH, widths))
 
 
 def bev_raster(
@@ -162,12 +153,9 @@ def bev_raster(
     for kind, channel in _ACTOR_CHANNEL.items():
         rows = actors[actors[:, ActorIndex.KIND] == kind]
         if rows.shape[0]:
-            corners = _boxes(
-                rows[:, :2], rows[:, ActorIndex.HEADING], rows[:, ActorIndex.LENGTH], rows[:, ActorIndex.WIDTH]
-            )
-            canvas.fill_boxes(channel, corners)
+            poses = rows[:, [ActorIndex.X, ActorIndex.Y, ActorIndex.HEADING]]
+            canvas.fill_boxes(channel, box_corners(poses, rows[:, ActorIndex.LENGTH], rows[:, ActorIndex.WIDTH]))
     _lights(canvas, network, snapshot, radius)
     dims = np.asarray(ego.dimensions, dtype=np.float64)
-    ego_box = _boxes(canvas.center[None], np.array([ego.pose[2]]), dims[:1], dims[1:2])
-    canvas.fill_boxes(BevChannel.EGO, ego_box)
+    canvas.fill_boxes(BevChannel.EGO, box_corners(canvas.origin[None], dims[:1], dims[1:2]))
     return canvas.out

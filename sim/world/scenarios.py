@@ -14,7 +14,8 @@ from collections.abc import Callable
 import numpy as np
 
 from routes.route_types import ScenarioSpec
-from sim.frames import carla_yaw_to_internal, wrap_angle
+from sim.frames import carla_yaw_to_internal
+from sim.geometry import wrap_angle
 from sim.world.route import DenseRoute
 from sim.world.scenario_base import Scenario, ScenarioContext, ScenarioState, ScenarioStatus
 from sim.world.scenario_dynamic import ActorFlow, Crossing, CutIn, EmergencyBehind, JunctionCrosser, LeadingVehicle

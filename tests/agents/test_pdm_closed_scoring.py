@@ -89,8 +89,8 @@ def test_a_stopped_vehicle_on_the_route_is_the_lead(world) -> None:
 
 def _world_observation(snapshot, network, route):
     from agents.base import Observation
-    from agents.control.selection import to_frame
+    from sim.geometry import to_local
 
-    local = to_frame(route.points, np.zeros(3), snapshot.ego.pose)
+    local = to_local(route.points, snapshot.ego.pose)
     privileged = {"snapshot": snapshot, "network": network, "route": route}
     return Observation(timestamp=0.0, speed=float(snapshot.ego.speed), route=local[:, :2], privileged=privileged)

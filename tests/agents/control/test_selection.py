@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from agents.control import selection
+from sim.geometry import to_global
 from sim.types import TrajectorySampling
 
 SAMPLING = TrajectorySampling(num_poses=8, interval_length=0.5)
@@ -23,7 +24,7 @@ def arc(speed: float, radius: float, times: np.ndarray = TIMES) -> np.ndarray:
 
 
 def global_pose_on(plan_local: np.ndarray, ego: np.ndarray) -> np.ndarray:
-    return selection.to_frame(plan_local, ego, np.zeros(3))
+    return to_global(plan_local, ego)
 
 
 @pytest.mark.parametrize("mode", list(selection.ComfortMode))
@@ -74,13 +75,6 @@ def test_previous_plan_is_re_expressed_with_the_ego_motion() -> None:
     continuation = arc(5.0, 20.0)[None]
     rms = selection.comfort_rms(continuation, SAMPLING, previous, ego1, elapsed=0.5)
     assert rms is not None and np.all(rms < 0.02), rms
-
-
-def test_to_frame_round_trip() -> None:
-    rng = np.random.default_rng(0)
-    poses = rng.normal(size=(6, 3))
-    a, b = np.array([1.0, -2.0, 0.3]), np.array([-4.0, 0.5, -2.0])
-    assert np.allclose(selection.to_frame(selection.to_frame(poses, a, b), b, a), poses)
 
 
 def test_no_overlap_falls_back_to_the_score() -> None:

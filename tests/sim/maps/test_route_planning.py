@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from sim.frames import carla_to_internal_xy, wrap_angle
+from sim.frames import carla_to_internal_xy
+from sim.geometry import wrap_angle
 from sim.maps import RoadOption, RoutePlanningError, downsample_route, global_plan, plan_route
 from sim.maps.check_routes import main as check_routes_main
 from sim.maps.check_routes import read_keypoints

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import shapely
 
-from sim.frames import wrap_angle
+from sim.geometry import wrap_angle
 from sim.maps import RoadNetwork
 from sim.types import MapLayer
 

@@ -80,7 +80,7 @@ def test_local_to_global_composes_rigid_transforms() -> None:
     c, s = np.cos(3.0), np.sin(3.0)
     np.testing.assert_allclose(out[0, 0], [10.0 + c, -5.0 + s, 3.0], atol=1e-12)
     np.testing.assert_allclose(out[0, 1, :2], [10.0 - 2 * s, -5.0 + 2 * c], atol=1e-12)
-    np.testing.assert_allclose(out[0, 1, 2], 3.5 - 2 * np.pi, atol=1e-12)  # atan2 wraps to (-pi, pi]
+    np.testing.assert_allclose(out[0, 1, 2], 3.5 - 2 * np.pi, atol=1e-12)  # wrapped to [-pi, pi)
     np.testing.assert_allclose(out[0, 2, 2], 3.2 - 2 * np.pi, atol=1e-12)
 
 
