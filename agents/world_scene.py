@@ -130,7 +130,7 @@ def _route_lane_tokens(network, route) -> tuple[str, ...]:
 
 def _centerline(route, ego_xy: np.ndarray, config: WorldSceneConfig) -> np.ndarray:
     index = int(np.argmin(np.hypot(*(route.points[:, :2] - ego_xy).T)))
-    distances = route.distances
+    distances = route.s
     keep = (distances >= distances[index] - config.centerline_behind) & (
         distances <= distances[index] + config.centerline_ahead
     )
@@ -150,7 +150,7 @@ def lead_on_route(snapshot: WorldSnapshot, network, route, lateral_margin: float
     An actor leads when its centre lies within half a lane plus ``lateral_margin`` of the route ahead;
     a red (or yellow) light leads as a standing obstacle at its stop point on a route lane.
     """
-    points, distances = route.points[:, :2], route.distances
+    points, distances = route.points[:, :2], route.s
     ego_index = int(np.argmin(np.hypot(*(points - snapshot.ego.center).T)))
     ego_s, candidates = distances[ego_index], []
     actors = np.asarray(snapshot.actors, dtype=np.float64).reshape(-1, len(ActorIndex))
@@ -185,7 +185,7 @@ def speed_limit_at(snapshot: WorldSnapshot, network, route) -> float | None:
 def route_ahead_local(snapshot: WorldSnapshot, route, behind: float = 10.0) -> np.ndarray:
     """``(K, 2)`` the route from ``behind`` [m] before the ego to its end, in the ego rear-axle frame."""
     index = int(np.argmin(np.hypot(*(route.points[:, :2] - snapshot.ego.center).T)))
-    keep = route.distances >= route.distances[index] - behind
+    keep = route.s >= route.s[index] - behind
     return to_local(route.points[keep, :2], snapshot.ego.pose)
 
 

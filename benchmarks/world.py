@@ -26,11 +26,11 @@ import numpy as np  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from sim.maps.dense_route import lane_walk_route  # noqa: E402
 from sim.maps.town import load_town  # noqa: E402
 from sim.world.camera_rig import rig_specs  # noqa: E402
 from sim.world.config import TrafficConfig, WorldConfig  # noqa: E402
 from sim.world.ego import Control  # noqa: E402
-from sim.world.route import lane_walk_route  # noqa: E402
 from sim.world.sensors import SensorSuite  # noqa: E402
 from sim.world.world import World  # noqa: E402
 
@@ -54,7 +54,7 @@ def make_world(data_dir: str | None, vehicles: int, walkers: int, seed: int = 0)
 
 def route_control(world: World, speed: float = 8.0) -> Control:
     ego = world.ego
-    target = world.route.points[min(world.progress + 6, world.route.points.shape[0] - 1), :2]
+    target = world.route.points[min(world.cursor.index + 6, world.route.points.shape[0] - 1), :2]
     error = (np.arctan2(target[1] - ego.y, target[0] - ego.x) - ego.heading + np.pi) % (2 * np.pi) - np.pi
     throttle = float(np.clip(0.3 + 0.5 * (speed - ego.speed), 0.0, 1.0))
     return Control(throttle=throttle, steer=float(np.clip(-1.5 * error, -1.0, 1.0)))

@@ -12,10 +12,12 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.geometry import to_global
+from sim.maps.dense_route import DenseRoute, RouteCursor
+from sim.maps.road_network import RoadNetwork
 from sim.world.snapshot import ActorIndex
 
 _LANE_CHANGE_GAP = 1.8  # [m] consecutive route points farther apart than this are a lane-change jump
-_PROJECTION_WINDOW = (5, 80)  # route points searched behind / ahead of the last progress index
+_PROJECTION_WINDOW = (5, 80)  # [points] searched behind / ahead of the last progress index
 
 
 @dataclass(frozen=True)
@@ -29,39 +31,40 @@ class Signal:
 
 @dataclass(frozen=True)
 class RouteView:
-    """The route as the expert reads it: points, arc length, lanes and what the lanes say.
+    """The route as the expert reads it: the route and what its lanes say.
 
     Attributes:
-        points: ``(K, 3)`` x, y, heading. s: ``(K,)`` [m] arc length from the first point.
+        route: the dense route (``points`` ``(K, 3)`` and arc length ``s`` ``(K,)`` [m] are its own).
         junction: ``(K,)`` bool, the point lies on a junction lane.
         speed_limit: ``(K,)`` [m/s] of the point's lane (inf where the map gives none).
         signals: lights and stop signs at the junction entries, in route order.
     """
 
-    points: np.ndarray
-    s: np.ndarray
+    route: DenseRoute
     junction: np.ndarray
     speed_limit: np.ndarray
     signals: tuple[Signal, ...]
 
     @classmethod
-    def build(cls, route, network) -> RouteView:
-        """From a route with ``points`` (``sim.maps`` or ``sim.world`` DenseRoute) and the town's network."""
-        points = np.asarray(route.points, dtype=np.float64)
-        s = np.concatenate([[0.0], np.cumsum(np.hypot(*np.diff(points[:, :2], axis=0).T))])
-        lanes = getattr(route, "lanes", None)
-        if lanes is None:  # the world's route carries no lanes: project every point once
-            lanes = np.array([network.locate(p[:2], p[2]).lane for p in points], dtype=np.int64)
-        lanes = np.asarray(lanes, dtype=np.int64)
+    def build(cls, route: DenseRoute, network: RoadNetwork) -> RouteView:
+        """From the route and the town's network (a route without lanes has them located once)."""
+        lanes = route.lanes if route.has_lanes else DenseRoute.from_points(route.points, network).lanes
         junction = network.lane_is_junction[lanes]
         limits = network.lane_speed_limits[lanes]
-        signals = _signals(points, s, lanes, junction, network)
-        return cls(points, s, junction, np.where(np.isfinite(limits), limits, np.inf), signals)
+        signals = _signals(route.points, route.s, lanes, junction, network)
+        return cls(route, junction, np.where(np.isfinite(limits), limits, np.inf), signals)
 
-    def project(self, xy: np.ndarray, hint: int) -> int:
-        """Index of the route point nearest to ``xy`` near ``hint`` (progress never jumps far back)."""
-        lo, hi = max(hint - _PROJECTION_WINDOW[0], 0), min(hint + _PROJECTION_WINDOW[1], self.points.shape[0])
-        return lo + int(np.argmin(np.hypot(*(self.points[lo:hi, :2] - xy).T)))
+    @property
+    def points(self) -> np.ndarray:
+        return self.route.points
+
+    @property
+    def s(self) -> np.ndarray:
+        return self.route.s
+
+    def cursor(self) -> RouteCursor:
+        """Where the ego is along the route; progress never jumps far back."""
+        return RouteCursor(self.route, *_PROJECTION_WINDOW)
 
 
 def _signals(points, s, lanes, junction, network) -> tuple[Signal, ...]:

@@ -22,6 +22,7 @@ from agents.expert.config import ExpertConfig
 from agents.expert.geometry import Path, RouteView, build_path
 from agents.expert.speed import Constraints, allowed_speed, binding_reason, idm_rollout
 from sim.geometry import to_local, wrap_angle
+from sim.maps.dense_route import RouteCursor
 from sim.world.snapshot import PRIVILEGED_SENSOR_TYPE, LightState
 
 __all__ = ["PRIVILEGED_SENSOR", "ExpertConfig", "ExpertPlanner", "privileged_inputs"]
@@ -68,7 +69,7 @@ class ExpertPlanner:
     def reset(self) -> None:
         self._route_key: tuple | None = None
         self._view: RouteView | None = None
-        self._index = 0
+        self._cursor: RouteCursor | None = None
         self._light_choice: dict[int, str] = {}  # signal s (rounded) -> "stop" / "go" while not green
         self._stop_since: dict[int, float] = {}  # stop sign -> time the standstill began
         self._served: set[int] = set()
@@ -82,10 +83,10 @@ class ExpertPlanner:
         body = EgoBody.from_snapshot(ego)
         # 1. where am I on the route
         view = self._route_view(route, network)
-        self._index = view.project(np.asarray(ego.pose[:2], dtype=np.float64), self._index)
+        index = self._cursor.advance(np.asarray(ego.pose[:2], dtype=np.float64))
         # 2. the path ahead (route points, global frame, lane changes smoothed)
         ahead = max(cfg.lookahead_min, speed * cfg.lookahead_time)
-        path = build_path(view, self._index, ego.pose[:2], cfg.path_behind, ahead, cfg.lane_change_length)
+        path = build_path(view, index, ego.pose[:2], cfg.path_behind, ahead, cfg.lane_change_length)
         # 3. speed cap along the path: target, junctions, lane limits, curvature
         cap = self._speed_cap(path)
         constraints = Constraints()
@@ -109,7 +110,7 @@ class ExpertPlanner:
             "reason": binding_reason(speed, v0, constraints, cfg.idm),
             "target_speed": v0,
             "velocity": velocity,
-            "route_index": self._index,
+            "route_index": index,
             "constraints": list(zip(constraints.reason, constraints.limit, strict=True)),
         }
         return Plan(trajectory=trajectory, sampling=cfg.sampling, info=info)
@@ -121,6 +122,7 @@ class ExpertPlanner:
         if key != self._route_key:  # a new route: forget progress and signal memory
             self.reset()
             self._route_key, self._view = key, RouteView.build(route, network)
+            self._cursor = self._view.cursor()
             logger.debug("expert: new route of %d points, %d signals", len(route.points), len(self._view.signals))
         return self._view
 

@@ -26,7 +26,8 @@ from sim.eval.criteria_lanes import OutsideRouteLanes, RouteDeviation
 from sim.eval.criteria_signals import RedLightCriterion, StopSignCriterion
 from sim.eval.criteria_speed import MinimumSpeedCriterion
 from sim.eval.infractions import Infraction, InfractionEvent, LeaderboardRules
-from sim.eval.route_progress import RouteProgress, route_arrays
+from sim.eval.route_progress import RouteProgress
+from sim.maps.dense_route import NO_LANE, DenseRoute
 from sim.maps.road_network import RoadNetwork
 from sim.world.snapshot import WorldSnapshot
 
@@ -40,21 +41,19 @@ class RouteCriteria:
 
     Args:
         network: the town's road network.
-        route: the dense route (``sim.maps.route_planner.DenseRoute``; the world's route works too).
+        route: the dense route.
         rules: whose rules (thresholds and 2.0-only infractions).
         config: thresholds; default ``CriteriaConfig.for_rules(rules)``.
     """
 
     def __init__(
-        self, network: RoadNetwork, route, rules: LeaderboardRules, config: CriteriaConfig | None = None
+        self, network: RoadNetwork, route: DenseRoute, rules: LeaderboardRules, config: CriteriaConfig | None = None
     ) -> None:
         self.rules = rules
         self.config = config or CriteriaConfig.for_rules(rules)
-        points, accum = route_arrays(route)
-        self._network = network
-        self._route_lanes = getattr(route, "lanes", None)
-        self._progress = RouteProgress(points, accum, self.config.completion_window, self.config.completion_slack)
-        self._deviation = RouteDeviation(points, accum, self.config)
+        self._network, self._route = network, route
+        self._progress = RouteProgress(route, self.config.completion_window, self.config.completion_slack)
+        self._deviation = RouteDeviation(route.points, route.s, self.config)
         self._outside = OutsideRouteLanes(network, self.config)
         self._collisions = CollisionCriterion(self.config)
         self._red_lights = RedLightCriterion(network, self.config)
@@ -66,7 +65,7 @@ class RouteCriteria:
         self._start_time: float | None = None
         self._last_valid_time: float | None = None  # last time the ego was not blocked
         self._blocked_active = True
-        self._last_location = carla_location(points[0, :2])
+        self._last_location = carla_location(route.points[0, :2])
         self._last_time = 0.0
         self.route_timeout = self._initial_timeout()  # [s] grows with progress under 2.0 rules
         self.terminated: InfractionEvent | None = None
@@ -201,9 +200,10 @@ class RouteCriteria:
 
     def _speed_limit(self, index: int) -> float:
         """[m/s] of the road at route point ``index``, the default where the road has none."""
-        if self._route_lanes is None:
+        lane = int(self._route.lanes[index])
+        if lane == NO_LANE:
             return self.config.default_speed_limit
-        limit = float(self._network.lane_speed_limits[int(self._route_lanes[index])])
+        limit = float(self._network.lane_speed_limits[lane])
         return limit if math.isfinite(limit) and limit > 0 else self.config.default_speed_limit
 
     def _terminate(self, kind: Infraction) -> None:

@@ -12,38 +12,22 @@ from __future__ import annotations
 import numpy as np
 
 from sim.eval.route_record import COMPLETION_DISTANCE, COMPLETION_THRESHOLD
-
-
-def route_arrays(route) -> tuple[np.ndarray, np.ndarray]:
-    """``(K, 3)`` x, y, heading and ``(K,)`` cumulative distance [m] of a dense route.
-
-    Accepts the planner's route (``distances``) or the world's (``s``); measures the polyline otherwise.
-    """
-    points = np.ascontiguousarray(route.points, dtype=np.float64)
-    if points.ndim != 2 or points.shape[0] < 2 or points.shape[1] != 3:
-        raise ValueError(f"dense route must be (K >= 2, 3) x, y, heading; got shape {points.shape}")
-    accum = getattr(route, "distances", None)
-    if accum is None:
-        accum = getattr(route, "s", None)
-    if accum is None:
-        accum = np.concatenate([[0.0], np.cumsum(np.hypot(*np.diff(points[:, :2], axis=0).T))])
-    return points, np.asarray(accum, dtype=np.float64)
+from sim.maps.dense_route import DenseRoute
 
 
 class RouteProgress:
     """Index of the last passed route point, and the route completion it gives.
 
     Args:
-        points: ``(K, 3)`` route x [m], y [m], heading [rad].
-        accum: ``(K,)`` [m] cumulative distance along the route.
+        route: the dense route.
         window: [points] tested after the current one every tick.
         slack: [m] beyond the distance moved since the last tick, also tested.
     """
 
-    def __init__(self, points: np.ndarray, accum: np.ndarray, window: int = 2, slack: float = 1.0) -> None:
-        self._xy = points[:, :2]
-        self._forward = np.column_stack([np.cos(points[:, 2]), np.sin(points[:, 2])])
-        self._accum = accum
+    def __init__(self, route: DenseRoute, window: int = 2, slack: float = 1.0) -> None:
+        self._xy = route.points[:, :2]
+        self._forward = np.column_stack([np.cos(route.points[:, 2]), np.sin(route.points[:, 2])])
+        self._accum = route.s
         self._window = window
         self._slack = slack
         self._last_xy: np.ndarray | None = None

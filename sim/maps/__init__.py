@@ -12,10 +12,11 @@ CARLA's own formats are produced (``GlobalPlan.carla_poses`` / ``world_route``).
 """
 
 from sim.maps.config import MapConfig, RouteConfig
+from sim.maps.dense_route import DenseRoute, RouteCursor, lane_walk_route
 from sim.maps.global_plan import GlobalPlan, downsample_route, global_plan
 from sim.maps.road_network import LaneMatch, RoadNetwork
 from sim.maps.road_option import RoadOption
-from sim.maps.route_planner import DenseRoute, RoutePlanningError, plan_route
+from sim.maps.route_planner import RoutePlanningError, plan_route
 from sim.maps.signals import SignalGroups
 from sim.maps.town import MapLoadError, UnknownTownError, available_towns, build_road_network, load_town
 
@@ -28,6 +29,7 @@ __all__ = [
     "RoadNetwork",
     "RoadOption",
     "RouteConfig",
+    "RouteCursor",
     "RoutePlanningError",
     "SignalGroups",
     "UnknownTownError",
@@ -35,6 +37,7 @@ __all__ = [
     "build_road_network",
     "downsample_route",
     "global_plan",
+    "lane_walk_route",
     "load_town",
     "plan_route",
 ]

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import logging
 import math
-from dataclasses import dataclass
 
 import numpy as np
 
 from sim.maps.config import DEFAULT_ROUTE_CONFIG, RouteConfig
+from sim.maps.dense_route import DenseRoute, arc_length
 from sim.maps.lane_search import Step, Via, closest_sample, nearest_sample, search_lanes
 from sim.maps.road_network import RoadNetwork
 from sim.maps.road_option import RoadOption
@@ -27,52 +27,6 @@ _LANE_CHANGES = (int(RoadOption.CHANGELANELEFT), int(RoadOption.CHANGELANERIGHT)
 
 class RoutePlanningError(ValueError):
     """Keypoints that cannot be turned into a route; the message names the source and keypoint."""
-
-
-@dataclass(frozen=True)
-class DenseRoute:
-    """A route at the map's 1 m sampling, internal frame.
-
-    Attributes:
-        town: the town's name.
-        points: ``(K, 3)`` float64 x [m], y [m], heading [rad].
-        z: ``(K,)`` float64 [m] height.
-        road_options: ``(K,)`` int64 :class:`RoadOption` values.
-        lanes: ``(K,)`` int64 lane index of each point in the network.
-        distances: ``(K,)`` float64 [m] cumulative distance along the route from its first point.
-        keypoint_indices: ``(M,)`` int64 index of the route point where each keypoint was matched.
-    """
-
-    town: str
-    points: np.ndarray
-    z: np.ndarray
-    road_options: np.ndarray
-    lanes: np.ndarray
-    distances: np.ndarray
-    keypoint_indices: np.ndarray
-
-    @property
-    def length(self) -> float:
-        """[m] total length."""
-        return float(self.distances[-1]) if self.distances.size else 0.0
-
-    @property
-    def max_gap(self) -> float:
-        """[m] largest distance between consecutive points, lane-change jumps included."""
-        return float(np.max(np.diff(self.distances))) if self.distances.size > 1 else 0.0
-
-    @property
-    def max_follow_gap(self) -> float:
-        """[m] largest distance between consecutive points that are not a lane-change jump.
-
-        About the map's 1 m sampling (up to ~1.5 m on the outside of curves) when connected.
-        """
-        if self.distances.size < 2:
-            return 0.0
-        changing = np.isin(self.road_options, (RoadOption.CHANGELANELEFT, RoadOption.CHANGELANERIGHT))
-        follow = ~(changing[1:] & changing[:-1])
-        gaps = np.diff(self.distances)[follow]
-        return float(gaps.max()) if gaps.size else 0.0
 
 
 def _turn_decision(network: RoadNetwork, before: int, first: int, last: int, threshold: float) -> RoadOption:
@@ -219,13 +173,12 @@ def _dedupe(indices: np.ndarray, options: np.ndarray, marker: np.ndarray, points
 
 def _dense_route(network: RoadNetwork, indices: np.ndarray, options: np.ndarray, marker: np.ndarray) -> DenseRoute:
     points = network.points[indices]
-    distances = np.concatenate([[0.0], np.cumsum(np.hypot(*np.diff(points[:, :2], axis=0).T))])
     return DenseRoute(
         town=network.name,
         points=points,
         z=network.z[indices],
         road_options=options,
         lanes=network.point_lanes[indices],
-        distances=distances,
+        s=arc_length(points),
         keypoint_indices=np.repeat(np.arange(marker.size), marker).astype(np.int64),
     )

@@ -76,7 +76,7 @@ def run_route(
         keypoints = np.column_stack([job.route.keypoints, job.route.keypoints_carla[:, 2]])  # z picks the level
         route = plan_route(network, keypoints, source=job.route.source)
         world = World.from_route_description(
-            network, job.route, route.points, world_config, job.seed, list(job.lb1_scenarios) or None
+            network, job.route, route, world_config, job.seed, list(job.lb1_scenarios) or None
         )
     except Exception as error:  # a route that cannot be simulated is a simulation failure, not a crash of the run
         logger.exception("route %s could not be prepared", job.route_id)

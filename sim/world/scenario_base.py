@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from routes.route_types import ScenarioSpec
-from sim.world.route import DenseRoute
+from sim.maps.dense_route import DenseRoute
 from sim.world.snapshot import ACTOR_COLUMNS, ActorIndex, ActorKind
 
 DEFAULT_LANE_WIDTH = 3.5  # [m] when the route point is off every lane

@@ -16,7 +16,7 @@ import numpy as np
 from routes.route_types import ScenarioSpec
 from sim.frames import carla_yaw_to_internal
 from sim.geometry import wrap_angle
-from sim.world.route import DenseRoute
+from sim.maps.dense_route import DenseRoute
 from sim.world.scenario_base import Scenario, ScenarioContext, ScenarioState, ScenarioStatus
 from sim.world.scenario_dynamic import ActorFlow, Crossing, CutIn, EmergencyBehind, JunctionCrosser, LeadingVehicle
 from sim.world.scenario_static import BlockedIntersection, ControlLoss, LightOverride, NoActors, StaticObstacle

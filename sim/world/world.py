@@ -16,12 +16,12 @@ import numpy as np
 from routes.lb1_scenarios import match_triggers
 from routes.route_types import RouteDescription, ScenarioSpec
 from sim.kernels.world_traffic import LaneRule
+from sim.maps.dense_route import DenseRoute, RouteCursor
 from sim.maps.road_network import RoadNetwork
 from sim.world.config import WorldConfig
 from sim.world.ego import Control, EgoState, step_ego
 from sim.world.lanes import LaneGraph, build_lane_graph
 from sim.world.lights import TrafficLights
-from sim.world.route import DenseRoute
 from sim.world.scenario_base import ScenarioContext, ScenarioState
 from sim.world.scenarios import ScenarioRunner, build_scenarios
 from sim.world.snapshot import ACTOR_COLUMNS, ActorIndex, EgoSnapshot, LightState, WorldSnapshot
@@ -56,8 +56,7 @@ class World:
 
     Args:
         network: the town (``sim.maps.town.load_town``).
-        route: the ego's dense route, ``(K, 3)`` x, y, heading [m, rad] about 1 m apart, or a
-            :class:`DenseRoute`. The ego's box centre spawns on ``route[0]``.
+        route: the ego's dense route; the ego's box centre spawns on its first point.
         config: every tunable number.
         seed: seeds the one random generator.
         scenarios: LB2 / Bench2Drive scenarios (their triggers are matched to the route here).
@@ -67,7 +66,7 @@ class World:
     def __init__(
         self,
         network: RoadNetwork,
-        route,
+        route: DenseRoute,
         config: WorldConfig | None = None,
         seed: int = 0,
         scenarios: tuple[ScenarioSpec, ...] | list[ScenarioSpec] = (),
@@ -75,11 +74,12 @@ class World:
     ):
         config = WorldConfig() if config is None else config
         self.network, self.config, self.seed = network, config, int(seed)
-        self.route = route if isinstance(route, DenseRoute) else DenseRoute.from_points(route)
+        self.route = route
         self.rng = np.random.default_rng(self.seed)
         self._ids = itertools.count(1)  # 0 is the ego
         self.graph = lane_graph(network, config)
-        self.frame, self.time, self.progress = 0, 0.0, 0
+        self.frame, self.time = 0, 0.0
+        self.cursor = RouteCursor(route)  # the ego's box centre along the route
         self.control = Control()
         x, y, heading = self.route.points[0]
         d = config.ego.rear_axle_to_center
@@ -106,13 +106,12 @@ class World:
         cls,
         network: RoadNetwork,
         description: RouteDescription,
-        dense_route,
+        route: DenseRoute,
         config: WorldConfig | None = None,
         seed: int = 0,
         lb1_scenarios: list[ScenarioSpec] | None = None,
     ) -> World:
         """A world for one route of a benchmark: LB2 scenarios from the route, LB1 ones matched from the JSON."""
-        route = dense_route if isinstance(dense_route, DenseRoute) else DenseRoute.from_points(dense_route)
         if description.town != network.name:
             raise ValueError(f"route {description.route_id} is in {description.town}, the network is {network.name}")
         matched = match_triggers(route.points[:, :2], route.points[:, 2], lb1_scenarios) if lb1_scenarios else None
@@ -180,8 +179,8 @@ class World:
     def _update_context(self, dt: float) -> None:
         ctx = self.context
         ctx.ego_xy = self.ego.center(self.config.ego)
-        self.progress = self.route.project(ctx.ego_xy, self.progress)
-        ctx.ego_heading, ctx.ego_speed, ctx.ego_s = self.ego.heading, self.ego.speed, float(self.route.s[self.progress])
+        self.cursor.advance(ctx.ego_xy)
+        ctx.ego_heading, ctx.ego_speed, ctx.ego_s = self.ego.heading, self.ego.speed, self.cursor.s
         ctx.time, ctx.dt = self.time, dt
 
     def snapshot(self) -> WorldSnapshot:

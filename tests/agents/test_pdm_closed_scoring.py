@@ -38,7 +38,7 @@ def world(data_dir: Path):
     description = load_benchmark("langauto-tiny", data_dir, "0").routes[0]
     network = load_town(description.town, data_dir)
     route = plan_route(network, description.keypoints)
-    return World(network, route.points, seed=0), network, route
+    return World(network, route, seed=0), network, route
 
 
 def test_world_scene_holds_the_route_the_actors_and_the_lights(world) -> None:
@@ -75,7 +75,7 @@ def test_red_lights_beyond_the_map_radius_are_left_out(world) -> None:
 def test_a_stopped_vehicle_on_the_route_is_the_lead(world) -> None:
     simulation, network, route = world
     snapshot = simulation.snapshot()
-    ahead = route.points[int(np.searchsorted(route.distances, 30.0))]
+    ahead = route.points[int(np.searchsorted(route.s, 30.0))]
     blocker = np.array([[ahead[0], ahead[1], ahead[2], 0.0, 4.5, 2.0, 1.5, ActorKind.VEHICLE]])
     only_blocker = type(snapshot)(
         frame=0, time=0.0, town=snapshot.town, ego=snapshot.ego, actor_ids=np.array([99]), actors=blocker,

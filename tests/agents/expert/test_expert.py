@@ -68,8 +68,8 @@ def actor(x, y, heading, speed, kind=ActorKind.VEHICLE, length=4.6, width=1.9) -
 
 def route_pose(route, s: float) -> np.ndarray:
     """Route pose ``s`` metres along the route (x, y, heading)."""
-    k = int(np.clip(np.searchsorted(route.distances, s) - 1, 0, len(route.distances) - 2))
-    t = (s - route.distances[k]) / max(route.distances[k + 1] - route.distances[k], 1e-9)
+    k = int(np.clip(np.searchsorted(route.s, s) - 1, 0, len(route.s) - 2))
+    t = (s - route.s[k]) / max(route.s[k + 1] - route.s[k], 1e-9)
     xy = route.points[k, :2] + t * (route.points[k + 1, :2] - route.points[k, :2])
     return np.array([*xy, route.points[k, 2]])
 
@@ -81,7 +81,7 @@ def to_global(pose, local):
 
 def progress_of(route, xy) -> float:
     """Route arc length of the route point nearest to ``xy``."""
-    return float(route.distances[int(np.argmin(np.hypot(*(route.points[:, :2] - xy).T)))])
+    return float(route.s[int(np.argmin(np.hypot(*(route.points[:, :2] - xy).T)))])
 
 
 def drive(planner, network, route, s0, speed, seconds, world=None):

@@ -28,7 +28,7 @@ def test_expert_completes_a_tiny_route_without_infractions(data_dir, route_id):
     network = load_town(description.town, data_dir)
     route = plan_route(network, description.keypoints)
     world = World.from_route_description(
-        network, description, route.points, seed=0, lb1_scenarios=benchmark.lb1_scenarios.get(description.town)
+        network, description, route, seed=0, lb1_scenarios=benchmark.lb1_scenarios.get(description.town)
     )
     criteria = RouteCriteria(network, route, LeaderboardRules.LB1)
     planner, controller = ExpertPlanner(), WaypointController(LMDRIVE_CONTROL)

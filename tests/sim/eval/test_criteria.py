@@ -38,8 +38,8 @@ def route(network):
 def pose_at(route, s: float, lateral: float = 0.0) -> tuple[np.ndarray, float]:
     """Centre ``(2,)`` and heading at arc length ``s`` [m] of the route, shifted ``lateral`` [m] to the left."""
     s = float(np.clip(s, 0.0, route.length))
-    k = int(np.clip(np.searchsorted(route.distances, s, side="right") - 1, 0, len(route.distances) - 2))
-    t = (s - route.distances[k]) / max(route.distances[k + 1] - route.distances[k], 1e-9)
+    k = int(np.clip(np.searchsorted(route.s, s, side="right") - 1, 0, len(route.s) - 2))
+    t = (s - route.s[k]) / max(route.s[k + 1] - route.s[k], 1e-9)
     xy = route.points[k, :2] + t * (route.points[k + 1, :2] - route.points[k, :2])
     heading = float(route.points[k, 2])
     return xy + lateral * np.array([-math.sin(heading), math.cos(heading)]), heading
@@ -188,7 +188,7 @@ def test_a_distant_actor_is_no_collision(network, route) -> None:
 
 def stop_line_s(network, route) -> float:
     """Route arc length [m] of the first point on the junction lane."""
-    return float(route.distances[int(np.flatnonzero(route.lanes == JUNCTION_LANE)[0])])
+    return float(route.s[int(np.flatnonzero(route.lanes == JUNCTION_LANE)[0])])
 
 
 @pytest.mark.parametrize("state,count", [(LightState.RED, 1), (LightState.GREEN, 0), (LightState.YELLOW, 0)])

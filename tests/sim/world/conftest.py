@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from sim.maps.dense_route import lane_walk_route
 from sim.maps.town import load_town
-from sim.world.route import lane_walk_route
 
 
 @pytest.fixture(scope="session")
@@ -30,7 +30,7 @@ def follow_route(world, ticks: int, speed: float = 6.0) -> None:
     """Drive the ego along its route with a small pure-pursuit + P speed controller (CARLA signs)."""
     for _ in range(ticks):
         ego = world.ego
-        k = min(world.progress + 6, world.route.points.shape[0] - 1)
+        k = min(world.cursor.index + 6, world.route.points.shape[0] - 1)
         target = world.route.points[k, :2]
         bearing = np.arctan2(target[1] - ego.y, target[0] - ego.x)
         error = (bearing - ego.heading + np.pi) % (2 * np.pi) - np.pi

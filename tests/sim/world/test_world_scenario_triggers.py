@@ -9,6 +9,7 @@ import pytest
 
 from routes.route_types import ScenarioSpec
 from sim.frames import internal_heading_to_carla, internal_to_carla_xy
+from sim.maps.dense_route import RouteCursor
 from sim.world.config import TrafficConfig, WorldConfig
 from sim.world.scenario_base import ScenarioStatus
 from sim.world.scenarios import UNSUPPORTED_SCENARIOS, supported_scenarios
@@ -46,13 +47,13 @@ def test_parked_obstacle_triggers_at_its_point_and_sits_ahead(town01, town01_rou
     world = World(town01, town01_route, QUIET, scenarios=[spec_at(town01_route, 120, "ParkedObstacle", distance=30)])
     (state,) = world.scenario_states()
     assert state.trigger_index == 120 and state.status == ScenarioStatus.PENDING
-    while world.progress < 110:
+    while world.cursor.index < 110:
         drive(world, 1)
     assert world.scenario_states()[0].status == ScenarioStatus.PREPARED
     obstacle = world.snapshot().actors_of_kind(ActorKind.VEHICLE)[0]
     target = town01_route.points[town01_route.index_at(town01_route.s[120] + 30.0), :2]
     assert np.hypot(*(obstacle[:2] - target)) < 2.5
-    while world.progress < 120:
+    while world.cursor.index < 120:
         drive(world, 1)
     state = world.scenario_states()[0]
     assert state.status == ScenarioStatus.ACTIVE and state.activated_at == pytest.approx(world.time, abs=0.5)
@@ -61,11 +62,11 @@ def test_parked_obstacle_triggers_at_its_point_and_sits_ahead(town01, town01_rou
 def test_crossing_walker_enters_the_ego_lane(town01, town01_route, drive):
     world = World(town01, town01_route, QUIET, scenarios=[spec_at(town01_route, 60, "DynamicObjectCrossing")])
     lateral = []
-    while world.progress < 85 and world.time < 60:
+    while world.cursor.index < 85 and world.time < 60:
         drive(world, 1, speed=4.0)
         walkers = world.snapshot().actors_of_kind(ActorKind.WALKER)
         if walkers.size:
-            k = world.route.project(walkers[0, :2], 70)
+            k = RouteCursor(world.route, index=70).advance(walkers[0, :2])
             x, y, h = world.route.points[k]
             lateral.append(-(walkers[0, 0] - x) * np.sin(h) + (walkers[0, 1] - y) * np.cos(h))
     assert lateral and lateral[0] < -2.5  # waits on the right kerb
@@ -85,8 +86,8 @@ def test_control_loss_perturbs_steering_only_while_active(town01, town01_route, 
 
 def junction_route(town):
     """A route through a signalised junction lane that crosses another path, with a long approach."""
+    from sim.maps.dense_route import DenseRoute
     from sim.world.lanes import junction_conflicts
-    from sim.world.route import DenseRoute
 
     offsets, conflicts = junction_conflicts(town)
     for lane in town.traffic_lights.lanes.tolist():
