@@ -18,7 +18,8 @@ from typing import Any, Protocol, runtime_checkable
 import numpy as np
 
 from sim.maps.road_option import RoadOption
-from sim.types import Frame, Trajectory, TrajectorySampling
+from sim.types import Frame, ScoringScene, Trajectory, TrajectorySampling
+from sim.world.privileged import PrivilegedWorld
 
 __all__ = ["Observation", "Plan", "Planner", "RoadOption"]
 
@@ -44,8 +45,8 @@ class Observation:
         instruction: LangAuto language instruction, or ``None`` outside LangAuto.
         notice: LangAuto notice instruction (scenario or light ahead), or ``None``.
         lidar: ``(N, 4)`` float32 x, y, z, intensity in the local frame, or ``None``.
-        privileged: ground truth for rule-based planners (``centerline`` ``(M, 2)`` local, the
-            scoring ``scene``, lead vehicle...), or ``None`` for sensor-only planners.
+        world: the ground truth of a world (embedded runner, privileged sensor), or ``None``.
+        scene: the NAVSIM-style scoring scene being planned in (NAVSIM scenes), or ``None``.
     """
 
     timestamp: float
@@ -60,7 +61,8 @@ class Observation:
     instruction: str | None = None
     notice: str | None = None
     lidar: np.ndarray | None = None
-    privileged: Mapping[str, Any] | None = None
+    world: PrivilegedWorld | None = None
+    scene: ScoringScene | None = None
 
 
 @dataclass(frozen=True)

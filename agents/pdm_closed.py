@@ -6,21 +6,25 @@ in the local frame. The IDM is tuplan_garage's batch IDM: forward Euler, acceler
 gap clamped to the minimum gap, acceleration clipped to [-decel_max, accel_max]. Without a leading
 object the end of the centerline acts as a standing one, so proposals stop where the route ends.
 
-Scoring is injected: ``score_proposals(proposals_local (N, P, 3)) -> (N,)`` (our EPDMS scorer once
-it is wired by the caller); the planner itself holds no scorer.
+Scoring: an injected ``score_proposals(proposals_local (N, P, 3)) -> (N,)`` when given; else our
+EPDMS in the observation's NAVSIM ``scene``, or in its privileged ``world`` (the town's map indexed
+once per route).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from agents.base import Observation, Plan
-from agents.world_scene import WorldScorer, lead_on_route, route_ahead_local, speed_limit_at
+from agents.privileged import PRIVILEGED_SENSOR, lead_on_route, route_ahead_local, speed_limit_at
 from sim.types import TrajectorySampling
-from sim.world.snapshot import PRIVILEGED_SENSOR_TYPE
+
+if TYPE_CHECKING:  # the scorer is imported when first used: its kernels compile then
+    from sim.scoring.world_scene import WorldMap
 
 ScoreFn = Callable[[np.ndarray], np.ndarray]
 
@@ -136,61 +140,53 @@ def extend_straight(centerline: np.ndarray, length: float) -> np.ndarray:
 
 
 class PDMClosedPlanner:
-    """Proposals from :func:`generate_proposals`, scored by the injected ``score_proposals``, argmax driven.
+    """Proposals from :func:`generate_proposals`, scored, the best one driven.
 
-    Reads ``obs.privileged``: ``centerline`` ``(M, 2)`` local (else ``obs.route``), optional
-    ``speed_limit`` [m/s] and ``lead`` (gap [m], speed [m/s]).
+    Reads the centerline from ``obs.route`` (local); in a privileged ``obs.world`` the whole remaining
+    route, the lane's speed limit and the lead object on the route.
     """
 
     def __init__(self, config: PDMClosedConfig = PDMClosedConfig(), score_proposals: ScoreFn | None = None) -> None:
         self.config = config
         self.score_proposals = score_proposals
-        self._world_scorer = WorldScorer()
+        self._world_map: WorldMap | None = None  # the town's map indexed for the current route
 
     def sensors(self) -> list[dict]:
-        """Privileged world state (embedded world only); NAVSIM scenes come through ``obs.privileged``."""
-        return [{"type": PRIVILEGED_SENSOR_TYPE, "id": "privileged"}]
+        """Privileged world state (embedded world only); NAVSIM scenes come through ``obs.scene``."""
+        return [dict(PRIVILEGED_SENSOR)]
 
     def reset(self) -> None:
-        """Stateless."""
+        """Forget the prepared map (a new route prepares its own)."""
+        self._world_map = None
 
     def plan(self, obs: Observation) -> Plan:
-        # 1. Context: centerline, speed limit and lead, from a NAVSIM scene or the embedded world
-        privileged = dict(obs.privileged or {})
-        if "snapshot" in privileged:
-            privileged.setdefault("speed_limit", speed_limit_at(privileged["snapshot"], privileged["network"],
-                                                                privileged["route"]))  # fmt: skip
-            privileged.setdefault(
-                "lead", lead_on_route(privileged["snapshot"], privileged["network"], privileged["route"])
-            )
-        centerline = privileged.get("centerline", obs.route)
-        if "snapshot" in privileged:  # the whole remaining route; the road goes on past its last point
-            local = route_ahead_local(privileged["snapshot"], privileged["route"])
-            centerline = extend_straight(local, self.config.route_end_extension)
+        # 1. Context: centerline, speed limit and lead (the embedded world knows all three)
+        centerline, speed_limit, lead = obs.route, None, None
+        if obs.world is not None:  # the whole remaining route; the road goes on past its last point
+            centerline = extend_straight(route_ahead_local(obs.world), self.config.route_end_extension)
+            speed_limit, lead = speed_limit_at(obs.world), lead_on_route(obs.world)
         # 2. Proposals: IDM speed profiles x lateral offsets
-        proposals = generate_proposals(
-            centerline, obs.speed, self.config, privileged.get("speed_limit"), privileged.get("lead")
-        )
+        proposals = generate_proposals(centerline, obs.speed, self.config, speed_limit, lead)
         # 3. Score them (our EPDMS) and drive the best
-        scores = np.asarray(self._score(proposals, privileged), dtype=np.float64)
+        scores = np.asarray(self._score(proposals, obs), dtype=np.float64)
         if scores.shape != (proposals.shape[0],):
             raise ValueError(f"score_proposals returned shape {scores.shape}, expected ({proposals.shape[0]},)")
         best = int(np.argmax(np.where(np.isfinite(scores), scores, -np.inf)))
         return Plan(proposals[best], self.config.sampling, proposals=proposals, scores=scores, chosen=best)
 
-    def _score(self, proposals: np.ndarray, privileged: dict) -> np.ndarray:
+    def _score(self, proposals: np.ndarray, obs: Observation) -> np.ndarray:
         if self.score_proposals is not None:
             return self.score_proposals(proposals)
-        from sim.scoring.scorer import score_batch  # lazy: numba kernels compile on first use
+        from sim.scoring.scorer import score_batch
+        from sim.scoring.world_scene import prepare_world_map, score_in_world
 
-        if "scene" in privileged:
-            scene = privileged["scene"]
-        elif "snapshot" in privileged:
-            world = (privileged["snapshot"], privileged["network"], privileged["route"])
-            return self._world_scorer.score(proposals, self.config.sampling, *world)
-        else:
+        if obs.scene is not None:
+            return score_batch(obs.scene, proposals, self.config.sampling).score
+        if obs.world is None:
             raise ValueError(
-                "pdm_closed scores its proposals in a scene: give obs.privileged a NAVSIM 'scene' or the embedded "
-                "world's state (sensor.privileged.world), or inject score_proposals"
+                "pdm_closed scores its proposals in a scene: give the observation a NAVSIM scene or the embedded "
+                "world (sensor.privileged.world), or inject score_proposals"
             )
-        return score_batch(scene, proposals, self.config.sampling).score
+        if self._world_map is None or not self._world_map.serves(obs.world):
+            self._world_map = prepare_world_map(obs.world.network, obs.world.route)
+        return score_in_world(obs.world, proposals, self.config.sampling, self._world_map)

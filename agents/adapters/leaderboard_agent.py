@@ -203,7 +203,7 @@ class PlannerAgent(_Base):
         if self._instructions is not None:
             instruction, notice = self._instructions.step(ego.pose, ego.speed, timestamp)
         history = to_local(np.array([p for _, p in self._history]), ego.pose)
-        images, lidar, privileged = {}, None, None
+        images, lidar, world = {}, None, None
         for spec in self.planner.sensors():
             payload = io.sensor_payload(input_data, spec["id"])
             if spec["type"].startswith("sensor.camera"):
@@ -211,7 +211,7 @@ class PlannerAgent(_Base):
             elif spec["type"].startswith("sensor.lidar"):
                 lidar = io.lidar_to_local(payload, spec)
             elif spec["type"] == PRIVILEGED_SENSOR_TYPE:
-                privileged = payload
+                world = io.privileged_world(payload, spec["id"])
         return Observation(
             timestamp=float(timestamp),
             speed=ego.speed,
@@ -225,7 +225,7 @@ class PlannerAgent(_Base):
             instruction=instruction,
             notice=notice,
             lidar=lidar,
-            privileged=privileged,
+            world=world,
         )
 
     def _select(self, plan: Plan, ego_pose: np.ndarray, timestamp: float) -> Plan:

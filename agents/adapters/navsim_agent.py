@@ -51,7 +51,7 @@ def observation_from_agent_input(agent_input: Any) -> Observation:
 
 
 def observation_from_scoring_scene(scene: ScoringScene) -> Observation:
-    """A scoring scene -> :class:`Observation`; the scene and the local centerline are privileged."""
+    """A scoring scene -> :class:`Observation` holding the scene; the route is its centerline, local frame."""
     ego = np.asarray(scene.ego_init, dtype=np.float64)
     pose = ego[[StateIndex.X, StateIndex.Y, StateIndex.HEADING]]
     past = np.asarray(scene.ego_past, dtype=np.float64)
@@ -68,7 +68,7 @@ def observation_from_scoring_scene(scene: ScoringScene) -> Observation:
         route=centerline_local,
         target_point=ahead[min(len(ahead) - 1, 20)] if len(ahead) else np.zeros(2),
         command=RoadOption.LANEFOLLOW,
-        privileged={"scene": scene, "centerline": centerline_local},
+        scene=scene,
     )
 
 

@@ -21,7 +21,7 @@ import numpy as np
 from agents.expert.geometry import Path, corridor_overlap, predict_centers, project_onto
 from agents.expert.speed import Constraints
 from sim.geometry import wrap_angle
-from sim.world.snapshot import ActorIndex, ActorKind
+from sim.world.snapshot import ActorIndex, ActorKind, EgoSnapshot
 
 if TYPE_CHECKING:
     from agents.expert.config import ExpertConfig
@@ -42,7 +42,7 @@ class EgoBody:
     half_width: float
 
     @classmethod
-    def from_snapshot(cls, ego) -> EgoBody:
+    def from_ego(cls, ego: EgoSnapshot) -> EgoBody:
         axle_to_center = float(np.hypot(*(np.asarray(ego.center) - np.asarray(ego.pose)[:2])))
         length, width = float(ego.dimensions[0]), float(ego.dimensions[1])
         return cls(axle_to_center + 0.5 * length, 0.5 * length - axle_to_center, 0.5 * width)

@@ -13,7 +13,7 @@ import numpy as np
 
 from sim.geometry import to_global
 from sim.maps.dense_route import DenseRoute, RouteCursor
-from sim.maps.road_network import RoadNetwork
+from sim.world.privileged import PrivilegedWorld
 from sim.world.snapshot import ActorIndex
 
 _LANE_CHANGE_GAP = 1.8  # [m] consecutive route points farther apart than this are a lane-change jump
@@ -25,7 +25,7 @@ class Signal:
     """Where the route enters a junction lane controlled by a light or a stop sign."""
 
     kind: str  # "light" or "stop"
-    row: int  # row in network.traffic_lights / network.stop_signs
+    row: int  # row in the world's traffic_lights / stop_signs
     s: float  # [m] route arc length of the stop line
 
 
@@ -46,12 +46,14 @@ class RouteView:
     signals: tuple[Signal, ...]
 
     @classmethod
-    def build(cls, route: DenseRoute, network: RoadNetwork) -> RouteView:
-        """From the route and the town's network (a route without lanes has them located once)."""
+    def build(cls, world: PrivilegedWorld) -> RouteView:
+        """From the world's route, network, lights and stop signs (a route without lanes has them located once)."""
+        route, network = world.route, world.network
         lanes = route.lanes if route.has_lanes else DenseRoute.from_points(route.points, network).lanes
         junction = network.lane_is_junction[lanes]
         limits = network.lane_speed_limits[lanes]
-        signals = _signals(route.points, route.s, lanes, junction, network)
+        groups = (("light", world.traffic_lights), ("stop", world.stop_signs))
+        signals = _signals(route.points, route.s, lanes, junction, groups)
         return cls(route, junction, np.where(np.isfinite(limits), limits, np.inf), signals)
 
     @property
@@ -67,11 +69,11 @@ class RouteView:
         return RouteCursor(self.route, *_PROJECTION_WINDOW)
 
 
-def _signals(points, s, lanes, junction, network) -> tuple[Signal, ...]:
+def _signals(points, s, lanes, junction, groups_by_kind) -> tuple[Signal, ...]:
     """One :class:`Signal` per junction entry whose junction lanes a light or stop sign controls."""
     out = []
     entries = np.flatnonzero(junction & ~np.concatenate([[True], junction[:-1]]))  # not at the route start
-    for kind, groups in (("light", network.traffic_lights), ("stop", network.stop_signs)):
+    for kind, groups in groups_by_kind:
         owner = groups.signal_of_lane()
         for k in entries:
             end = k

@@ -1,8 +1,8 @@
 """Privileged rule-based expert: follows the route, keeps its lane, obeys lights and stop signs, yields.
 
-It reads the ground truth the embedded runner puts into ``Observation.privileged``
-(``{"snapshot": WorldSnapshot, "network": RoadNetwork, "route": DenseRoute}``) for planners whose
-``sensors()`` list :data:`PRIVILEGED_SENSOR`, and plans like carla_garage's PDM-Lite
+It reads the ground truth the embedded runner puts into ``Observation.world`` (a
+:class:`sim.world.privileged.PrivilegedWorld`) for planners whose ``sensors()`` list
+:data:`agents.privileged.PRIVILEGED_SENSOR`, and plans like carla_garage's PDM-Lite
 (specs/carla_leaderboard.md 6.3): the route's centreline ahead, a target speed of 8 m/s (5 m/s in
 junctions, 2 m/s near walkers, slower in tight curves), and an IDM speed profile to the nearest
 constraint (an actor on or about to cross the path, a red or yellow light, an unserved stop sign,
@@ -21,37 +21,18 @@ from agents.expert.actors import ActorMotion, EgoBody, actor_rules
 from agents.expert.config import ExpertConfig
 from agents.expert.geometry import Path, RouteView, build_path
 from agents.expert.speed import Constraints, allowed_speed, binding_reason, idm_rollout
+from agents.privileged import PRIVILEGED_SENSOR, require_world
 from sim.geometry import to_local, wrap_angle
 from sim.maps.dense_route import RouteCursor
-from sim.world.snapshot import PRIVILEGED_SENSOR_TYPE, LightState
+from sim.world.privileged import PrivilegedWorld
+from sim.world.snapshot import LightState
 
-__all__ = ["PRIVILEGED_SENSOR", "ExpertConfig", "ExpertPlanner", "privileged_inputs"]
+__all__ = ["ExpertConfig", "ExpertPlanner"]
 
 logger = logging.getLogger(__name__)
 
 _SLOW_LEAD = 2.0  # [m/s] a constraint slower than this may stop the ego soon
 _AT_LINE = 0.2  # [m] front bumper closer to a stop line than this: already committed to the junction
-
-PRIVILEGED_SENSOR = {"type": PRIVILEGED_SENSOR_TYPE, "id": "privileged"}
-"""The sensor spec asking the embedded runner for ``{"snapshot", "network", "route"}``."""
-
-
-def privileged_inputs(obs: Observation) -> tuple:
-    """``(snapshot, network, route)`` from ``obs.privileged`` (flat or under the sensor id).
-
-    Raises:
-        ValueError: naming the missing keys and the sensor the planner must be given.
-    """
-    privileged = dict(obs.privileged or {})
-    if "snapshot" not in privileged and isinstance(privileged.get(PRIVILEGED_SENSOR["id"]), dict):
-        privileged = privileged[PRIVILEGED_SENSOR["id"]]
-    missing = [key for key in ("snapshot", "network", "route") if privileged.get(key) is None]
-    if missing:
-        raise ValueError(
-            f"expert planner needs obs.privileged with 'snapshot', 'network' and 'route'; missing {missing} "
-            f"(got keys {sorted(privileged)}); the runner provides them for the sensor {PRIVILEGED_SENSOR}"
-        )
-    return privileged["snapshot"], privileged["network"], privileged["route"]
 
 
 class ExpertPlanner:
@@ -77,12 +58,12 @@ class ExpertPlanner:
 
     def plan(self, obs: Observation) -> Plan:
         cfg = self.config
-        snapshot, network, route = privileged_inputs(obs)
-        ego = snapshot.ego
+        world = require_world(obs, "the expert planner")
+        ego = world.ego
         speed = max(float(ego.speed), 0.0)
-        body = EgoBody.from_snapshot(ego)
+        body = EgoBody.from_ego(ego)
         # 1. where am I on the route
-        view = self._route_view(route, network)
+        view = self._route_view(world)
         index = self._cursor.advance(np.asarray(ego.pose[:2], dtype=np.float64))
         # 2. the path ahead (route points, global frame, lane changes smoothed)
         ahead = max(cfg.lookahead_min, speed * cfg.lookahead_time)
@@ -92,14 +73,14 @@ class ExpertPlanner:
         constraints = Constraints()
         constraints.add(path.end_s + cfg.route_end_overshoot, 0.0, 0.0, "route_end")
         # 4. actors on the path (follow), about to cross it (yield), walkers near it (slow down)
-        yaw_rate, accel = self._motion.update(snapshot.time, snapshot.actor_ids, snapshot.actors)
+        yaw_rate, accel = self._motion.update(world.time, world.actor_ids, world.actors)
         go_speed = float(np.interp(0.0, path.s, allowed_speed(path.s, cap, cfg.decel_comfort)))
         walker_cap = actor_rules(
-            snapshot.actors, yaw_rate, accel, ego.pose[:2], path, body, speed, go_speed, cfg, constraints
+            world.actors, yaw_rate, accel, ego.pose[:2], path, body, speed, go_speed, cfg, constraints
         )
         cap = np.minimum(cap, walker_cap)
         # 5. red / yellow lights and stop signs on the route's lanes ahead
-        self._signals(view, snapshot, path, body, speed, constraints)
+        self._signals(view, world, path, body, speed, constraints)
         # 6. IDM profile to the nearest constraint, free speed from the cap profile
         v_allow = allowed_speed(path.s, cap, cfg.decel_comfort)
         progress, velocity = idm_rollout(speed, path.s, v_allow, constraints, cfg.idm)
@@ -116,12 +97,12 @@ class ExpertPlanner:
         return Plan(trajectory=trajectory, sampling=cfg.sampling, info=info)
 
     # ---- steps ---------------------------------------------------------------------------------
-    def _route_view(self, route, network) -> RouteView:
-        points = np.asarray(route.points)
-        key = (network.name, points.shape[0], *np.round(points[[0, -1], :2], 2).ravel().tolist())
+    def _route_view(self, world: PrivilegedWorld) -> RouteView:
+        route, points = world.route, world.route.points
+        key = (world.town, points.shape[0], *np.round(points[[0, -1], :2], 2).ravel().tolist())
         if key != self._route_key:  # a new route: forget progress and signal memory
             self.reset()
-            self._route_key, self._view = key, RouteView.build(route, network)
+            self._route_key, self._view = key, RouteView.build(world)
             self._cursor = self._view.cursor()
             logger.debug("expert: new route of %d points, %d signals", len(route.points), len(self._view.signals))
         return self._view
@@ -133,7 +114,9 @@ class ExpertPlanner:
         curve = np.sqrt(cfg.lateral_accel / np.maximum(path.curvature, 1e-6))
         return np.minimum(cap, np.maximum(curve, cfg.min_curve_speed))
 
-    def _signals(self, view: RouteView, snapshot, path: Path, body: EgoBody, speed: float, out: Constraints) -> None:
+    def _signals(
+        self, view: RouteView, world: PrivilegedWorld, path: Path, body: EgoBody, speed: float, out: Constraints
+    ) -> None:
         cfg = self.config
         for signal in view.signals:
             line = signal.s - path.route_s0  # [m] rear-axle path arc length of the stop line
@@ -146,10 +129,10 @@ class ExpertPlanner:
                 # light would then catch it): wait before the line until there is room.
                 out.add(line - body.front, 0.0, cfg.stop_line_gap, "no_room")
             if signal.kind == "stop":
-                if self._stop_sign_holds(key, to_line, speed, snapshot.time):
+                if self._stop_sign_holds(key, to_line, speed, world.time):
                     out.add(line - body.front, 0.0, cfg.stop_line_gap, "stop_sign")
                 continue
-            states = snapshot.light_states
+            states = world.light_states
             state = int(states[signal.row]) if signal.row < len(states) else int(LightState.OFF)
             if state in (LightState.GREEN, LightState.OFF):
                 self._light_choice.pop(key, None)

@@ -16,16 +16,15 @@ from dataclasses import dataclass
 import numpy as np
 
 from routes.route_types import LeaderboardVersion, RouteDescription, ScenarioSpec
-from sim.eval.bench2drive import comfortness
 from sim.eval.criteria import RouteCriteria
 from sim.eval.infractions import LeaderboardRules
 from sim.eval.route_record import RouteRecord, RouteStatus, final_status
 from sim.maps.global_plan import global_plan
 from sim.maps.route_planner import plan_route
 from sim.maps.town import load_town
-from sim.run.agent_loading import AgentSpec, build_agent
+from sim.run.agent_loading import AgentSpec, LeaderboardAgent, build_agent
+from sim.run.observers import MotionLog, Recorder, ScenarioReporter, TickObserver
 from sim.world.config import WorldConfig
-from sim.world.scenario_base import ScenarioStatus
 from sim.world.sensors import SensorSuite, SensorTrack
 from sim.world.snapshot import PRIVILEGED_SENSOR_TYPE
 from sim.world.world import World
@@ -33,8 +32,6 @@ from sim.world.world import World
 logger = logging.getLogger(__name__)
 
 MAX_SIMULATED_SECONDS = 3600.0  # [s] a guard far beyond every route timeout
-YIELD_SCENARIO = "YieldToEmergencyVehicle"
-COMFORT_EVERY_N_TICKS = 2  # 20 Hz ticks -> the 10 Hz samples Bench2Drive's comfortness reads
 
 
 @dataclass(frozen=True)
@@ -66,7 +63,7 @@ class RouteJob:
 
 
 def run_route(
-    job: RouteJob, agent_spec: AgentSpec, world_config: WorldConfig | None = None, recorder=None
+    job: RouteJob, agent_spec: AgentSpec, world_config: WorldConfig | None = None, recorder: Recorder | None = None
 ) -> RouteRecord:
     """Drive ``job``'s route with the agent; never raises for agent or route failures."""
     started = time.perf_counter()
@@ -94,13 +91,12 @@ def run_route(
             suite = SensorSuite.from_specs(_embedded_specs(specs), network, track=_sensor_track(job.route.version))
         except Exception as error:
             return _failed(job, RouteStatus.INVALID_SENSORS, repr(error), started, route.length)
-        privileged_ids = [s["id"] for s in specs if s.get("type") == PRIVILEGED_SENSOR_TYPE]
+        privileged_ids = tuple(s["id"] for s in specs if s.get("type") == PRIVILEGED_SENSOR_TYPE)
         # 3. The closed loop
         criteria = RouteCriteria(network, route, job.rules)
-        motion, scenarios = MotionLog(), ScenarioReporter(criteria)
-        failure, error_text = _drive(
-            world, agent, suite, criteria, privileged_ids, network, route, recorder, (motion, scenarios)
-        )
+        motion = MotionLog()
+        loop = RouteLoop(world, agent, suite, privileged_ids, criteria, (motion, ScenarioReporter(criteria)), recorder)
+        failure, error_text = _drive(loop)
     finally:
         _destroy(agent, job.route_id)
     # 4. The record
@@ -124,62 +120,40 @@ def run_route(
     )
 
 
-class ScenarioReporter:
-    """Reports scenario outcomes from the world to the criteria, once per scenario (2.0 rules).
+@dataclass(frozen=True)
+class RouteLoop:
+    """The parts of one route's closed loop.
 
-    A scenario that stays active past its timeout is a scenario timeout; a YieldToEmergencyVehicle
-    scenario that ends with its vehicle still behind the ego is a failure to yield.
+    Attributes:
+        world: the embedded world.
+        agent: the leaderboard agent driving it.
+        sensors: renders the agent's sensors from each snapshot.
+        privileged_ids: ids of the agent's privileged pseudo-sensors (they receive a PrivilegedWorld).
+        criteria: judges every tick.
+        observers: told about every tick after the criteria (Bench2Drive's motion log, scenario outcomes).
+        recorder: keeps what the agent saw (the video), or None.
     """
 
-    def __init__(self, criteria: RouteCriteria) -> None:
-        self.criteria = criteria
-        self.reported: set[str] = set()
-
-    def update(self, world: World) -> None:
-        for state in world.scenario_states():
-            if state.name in self.reported:
-                continue
-            location = world.context.ego_xy  # the ego's box centre [m], internal frame
-            if state.status is ScenarioStatus.TIMED_OUT:
-                self.criteria.scenario_timeout(state.name, world.time, location)
-                self.reported.add(state.name)
-            elif state.status is ScenarioStatus.DONE and state.type == YIELD_SCENARIO:
-                if world.emergency_vehicle_behind(state.name):
-                    self.criteria.failed_to_yield(world.time, location)
-                self.reported.add(state.name)
+    world: World
+    agent: LeaderboardAgent
+    sensors: SensorSuite
+    privileged_ids: tuple[str, ...]
+    criteria: RouteCriteria
+    observers: tuple[TickObserver, ...] = ()
+    recorder: Recorder | None = None
 
 
-class MotionLog:
-    """The ego's accelerations and yaw rate at 10 Hz, for Bench2Drive's comfortness."""
-
-    def __init__(self) -> None:
-        self.accelerations: list[np.ndarray] = []
-        self.yaw_rates: list[float] = []
-
-    def add(self, snapshot) -> None:
-        if snapshot.frame % COMFORT_EVERY_N_TICKS == 0:
-            self.accelerations.append(np.asarray(snapshot.ego.acceleration, dtype=np.float64))
-            self.yaw_rates.append(float(snapshot.ego.yaw_rate))
-
-    def comfortness(self) -> float | None:
-        """Fraction of comfortable 2 s chunks (None when nothing was driven)."""
-        if not self.yaw_rates:
-            return None
-        return comfortness(np.asarray(self.accelerations), np.asarray(self.yaw_rates))
-
-
-def _drive(
-    world, agent, suite, criteria, privileged_ids, network, route, recorder, observers
-) -> tuple[RouteStatus | None, str]:
+def _drive(loop: RouteLoop) -> tuple[RouteStatus | None, str]:
     """Tick until the route ends; returns (failure status or None, error text)."""
-    motion, scenarios = observers
+    world, criteria = loop.world, loop.criteria
     snapshot = world.snapshot()
     while world.time < MAX_SIMULATED_SECONDS:
-        input_data = suite.read(snapshot, snapshot.frame)
-        for sensor_id in privileged_ids:
-            input_data[sensor_id] = (snapshot.frame, {"snapshot": snapshot, "network": network, "route": route})
+        input_data = loop.sensors.read(snapshot, snapshot.frame)
+        if loop.privileged_ids:
+            privileged = world.privileged(snapshot)
+            input_data.update({sensor_id: (snapshot.frame, privileged) for sensor_id in loop.privileged_ids})
         try:
-            control = agent.run_step(input_data, snapshot.time)
+            control = loop.agent.run_step(input_data, snapshot.time)
         except Exception as error:
             logger.exception("agent crashed at t=%.2f s", snapshot.time)
             return RouteStatus.AGENT_CRASHED, repr(error)
@@ -189,14 +163,14 @@ def _drive(
                 RouteStatus.AGENT_CRASHED,
                 f"agent returned non-finite control fields {bad} at t={snapshot.time:.2f} s",
             )
-        if recorder is not None:
-            recorder.add(snapshot, input_data)
+        if loop.recorder is not None:
+            loop.recorder.add(snapshot, input_data)
         world.apply(control)
         world.tick()
         snapshot = world.snapshot()  # judged now, and what the agent senses next tick
         criteria.update(snapshot)
-        motion.add(snapshot)
-        scenarios.update(world)
+        for observer in loop.observers:
+            observer.after_tick(world, snapshot)
         if criteria.completed or criteria.terminated is not None or criteria.tick_cap_reached:
             return None, ""
     return None, ""

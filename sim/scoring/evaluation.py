@@ -36,16 +36,25 @@ class SceneContext:
     centerline: np.ndarray
 
 
-def prepare_scene(scene: ScoringScene, config: ScorerConfig, *, log_replay: bool = False) -> SceneContext:
-    """Index the map and build the observation.
+def prepare_scene(
+    scene: ScoringScene,
+    config: ScorerConfig,
+    *,
+    log_replay: bool = False,
+    map_index: DrivableMapIndex | None = None,
+) -> SceneContext:
+    """Index the map (unless ``map_index`` is given) and build the observation.
 
     Args:
         scene: the scene.
         config: scorer configuration (its version decides red lights and frame counts).
         log_replay: v2's non-reactive traffic of the official path: tracks overlapping the
             initial ego box are removed from every frame.
+        map_index: the index of ``scene.map_polygons`` with its on-route mask, prepared once for
+            many scenes on the same map and route (e.g. every tick of a route in a world).
     """
-    map_index = build_drivable_map_index(scene.map_polygons, scene.on_route_mask())
+    if map_index is None:
+        map_index = build_drivable_map_index(scene.map_polygons, scene.on_route_mask())
     observation = build_observation(scene, version=config.version_tag, remove_initial_overlap=log_replay)
     return SceneContext(scene=scene, map_index=map_index, observation=observation, centerline=scene.centerline)
 

@@ -22,6 +22,7 @@ from sim.world.config import WorldConfig
 from sim.world.ego import Control, EgoState, step_ego
 from sim.world.lanes import LaneGraph, build_lane_graph
 from sim.world.lights import TrafficLights
+from sim.world.privileged import PrivilegedWorld
 from sim.world.scenario_base import ScenarioContext, ScenarioState
 from sim.world.scenarios import ScenarioRunner, build_scenarios
 from sim.world.snapshot import ACTOR_COLUMNS, ActorIndex, EgoSnapshot, LightState, WorldSnapshot
@@ -201,6 +202,12 @@ class World:
             steer=self.ego.steer,
         )
         return WorldSnapshot(self.frame, self.time, self.network.name, ego, ids, actors, self.lights.states.copy())
+
+    def privileged(self, snapshot: WorldSnapshot | None = None) -> PrivilegedWorld:
+        """The world as privileged planners read it; ``snapshot``: this tick's, when already taken."""
+        return PrivilegedWorld.from_snapshot(
+            self.snapshot() if snapshot is None else snapshot, self.network, self.route
+        )
 
     def ground_height(self, xy: np.ndarray) -> float:
         """[m] road height under ``xy`` (nearest lane sample)."""

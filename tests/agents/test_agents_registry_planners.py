@@ -95,7 +95,7 @@ def test_pdm_idm_approaches_the_target_and_stops_for_a_lead() -> None:
 
 def test_pdm_planner_drives_the_best_scored_proposal() -> None:
     planner = registry.make_planner("pdm_closed", score_proposals=lambda p: -np.abs(p[:, -1, 1]) + p[:, -1, 0] / 1e3)
-    obs = base.Observation(timestamp=0.0, speed=5.0, privileged={"centerline": STRAIGHT})
+    obs = base.Observation(timestamp=0.0, speed=5.0, route=STRAIGHT)
     plan = planner.plan(obs)
     assert plan.chosen == 9 and plan.scores.shape == (15,)  # centerline, fastest
     assert np.array_equal(plan.trajectory, plan.proposals[9])

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from agents.adapters import navsim_agent
+from agents.privileged import lead_on_route
 from agents.registry import make_planner
-from agents.world_scene import lead_on_route, scene_from_world
 from sim.scoring.scene_io import load_scoring_scene
 from sim.scoring.scorer import score_batch
-from sim.world.snapshot import ActorIndex, ActorKind, LightState
+from sim.world.snapshot import ActorKind, LightState
 
 
 def test_pdm_closed_in_a_navsim_scene_picks_its_best_epdms_proposal(data_dir: Path) -> None:
@@ -37,60 +38,43 @@ def world(data_dir: Path):
 
     description = load_benchmark("langauto-tiny", data_dir, "0").routes[0]
     network = load_town(description.town, data_dir)
-    route = plan_route(network, description.keypoints)
-    return World(network, route, seed=0), network, route
-
-
-def test_world_scene_holds_the_route_the_actors_and_the_lights(world) -> None:
-    simulation, network, route = world
-    snapshot = simulation.snapshot()
-    scene = scene_from_world(snapshot, network, route)
-    assert scene.agents.states.shape[1] == 41 and scene.map_polygons.num_polygons > 0
-    assert set(network.lane_token(int(lane)) for lane in route.lanes[:5]) <= set(scene.route_lane_ids)
-    assert np.min(np.hypot(*(scene.centerline - snapshot.ego.pose[:2]).T)) < 3.0
-    moving = scene.agents.states[:, -1, :2] - scene.agents.states[:, 0, :2]
-    speeds = snapshot.actors[np.hypot(*(snapshot.actors[:, :2] - snapshot.ego.center).T) <= 80, ActorIndex.SPEED]
-    assert np.allclose(np.hypot(*moving.T), np.abs(speeds) * 4.0)  # constant velocity over 4 s
-    red = [i for i, s in enumerate(snapshot.light_states) if s in (LightState.RED, LightState.YELLOW)]
-    controlled = {network.lane_token(int(lane)) for i in red for lane in network.traffic_lights.controlled_lanes(i)}
-    assert set(scene.red_light_tokens) == controlled & set(scene.map_polygons.tokens)
-
-
-def test_red_lights_beyond_the_map_radius_are_left_out(world) -> None:
-    from agents.world_scene import WorldSceneConfig
-
-    simulation, network, route = world
-    snapshot = simulation.snapshot()
-    all_red = type(snapshot)(
-        frame=0, time=0.0, town=snapshot.town, ego=snapshot.ego, actor_ids=snapshot.actor_ids,
-        actors=snapshot.actors, light_states=np.full_like(snapshot.light_states, LightState.RED),
-    )  # fmt: skip
-    near = scene_from_world(all_red, network, route, WorldSceneConfig(map_radius=30.0))
-    town = scene_from_world(all_red, network, route, WorldSceneConfig(map_radius=5000.0))
-    assert near.red_light_tokens.shape[0] < town.red_light_tokens.shape[0]
-    assert set(near.red_light_tokens) <= set(near.map_polygons.tokens)
-    score_batch(near, np.zeros((1, 8, 3)))  # the scorer accepts it
+    return World(network, plan_route(network, description.keypoints), seed=0).privileged()
 
 
 def test_a_stopped_vehicle_on_the_route_is_the_lead(world) -> None:
-    simulation, network, route = world
-    snapshot = simulation.snapshot()
+    route = world.route
     ahead = route.points[int(np.searchsorted(route.s, 30.0))]
     blocker = np.array([[ahead[0], ahead[1], ahead[2], 0.0, 4.5, 2.0, 1.5, ActorKind.VEHICLE]])
-    only_blocker = type(snapshot)(
-        frame=0, time=0.0, town=snapshot.town, ego=snapshot.ego, actor_ids=np.array([99]), actors=blocker,
-        light_states=np.full_like(snapshot.light_states, LightState.GREEN),
-    )  # fmt: skip
-    gap, speed = lead_on_route(only_blocker, network, route)
+    only_blocker = dataclasses.replace(
+        world, actor_ids=np.array([99]), actors=blocker, light_states=np.full_like(world.light_states, LightState.GREEN)
+    )
+    gap, speed = lead_on_route(only_blocker)
     assert speed == 0.0 and 20.0 < gap < 30.0
-    plan = make_planner("pdm_closed").plan(_world_observation(only_blocker, network, route))
+    plan = make_planner("pdm_closed").plan(_world_observation(only_blocker))
     assert np.all(np.isfinite(plan.trajectory)) and plan.trajectory[-1, 0] < gap + 3.0  # it does not drive through
 
 
-def _world_observation(snapshot, network, route):
+def test_pdm_closed_prepares_the_map_once_per_route(world) -> None:
+    planner = make_planner("pdm_closed")
+    planner.plan(_world_observation(world))
+    prepared = planner._world_map
+    planner.plan(_world_observation(dataclasses.replace(world, time=world.time + 0.05)))
+    assert planner._world_map is prepared and prepared.serves(world)
+    planner.reset()
+    assert planner._world_map is None
+
+
+def test_pdm_closed_without_a_scene_or_a_world_says_what_it_needs() -> None:
+    from agents.base import Observation
+
+    straight = np.column_stack([np.arange(50.0), np.zeros(50)])
+    with pytest.raises(ValueError, match="NAVSIM scene or the embedded world"):
+        make_planner("pdm_closed").plan(Observation(timestamp=0.0, speed=3.0, route=straight))
+
+
+def _world_observation(world):
     from agents.base import Observation
     from sim.geometry import to_local
 
-    local = to_local(route.points, snapshot.ego.pose)
-    privileged = {"snapshot": snapshot, "network": network, "route": route}
-    return Observation(timestamp=0.0, speed=float(snapshot.ego.speed), route=local[:, :2], privileged=privileged)
+    local = to_local(world.route.points[:, :2], world.ego.pose)
+    return Observation(timestamp=world.time, speed=float(world.ego.speed), route=local, world=world)

@@ -59,7 +59,7 @@ def test_scoring_scene_observation_drives_pdm_proposals(data_dir: Path) -> None:
     obs = navsim_agent.observation_from_scoring_scene(scene)
     assert obs.speed == pytest.approx(np.hypot(scene.ego_init[StateIndex.VX], scene.ego_init[StateIndex.VY]))
     assert np.allclose(obs.pose_history[-1], 0.0, atol=1e-6)  # the last past pose is now
-    centerline = obs.privileged["centerline"]
+    centerline = obs.route
     assert np.min(np.linalg.norm(centerline, axis=-1)) < 5.0  # the route passes by the ego
     proposals = pdm_closed.generate_proposals(centerline, obs.speed)
     assert proposals.shape == (15, 40, 3) and np.all(np.isfinite(proposals))

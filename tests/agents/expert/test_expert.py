@@ -14,10 +14,12 @@ import pytest
 
 from agents.base import Observation
 from agents.config_loader import load_config
-from agents.expert.planner import PRIVILEGED_SENSOR, ExpertConfig, ExpertPlanner
+from agents.expert.planner import ExpertConfig, ExpertPlanner
+from agents.privileged import PRIVILEGED_SENSOR
 from routes.benchmarks import load_benchmark
 from sim.maps.route_planner import plan_route
 from sim.maps.town import load_town
+from sim.world.privileged import PrivilegedWorld
 from sim.world.snapshot import ACTOR_COLUMNS, ActorIndex, ActorKind, EgoSnapshot, LightState, WorldSnapshot
 
 EGO_DIMENSIONS = np.array([4.89, 2.12, 1.49])  # [m] the leaderboard's Lincoln MKZ
@@ -54,9 +56,8 @@ def snapshot(network, pose, speed, actors=None, lights=None, time=0.0, ids=None)
 
 
 def observe(network, route, snap) -> Observation:
-    return Observation(
-        timestamp=snap.time, speed=snap.ego.speed, privileged={"snapshot": snap, "network": network, "route": route}
-    )
+    world = PrivilegedWorld.from_snapshot(snap, network, route)
+    return Observation(timestamp=snap.time, speed=snap.ego.speed, world=world)
 
 
 def actor(x, y, heading, speed, kind=ActorKind.VEHICLE, length=4.6, width=1.9) -> np.ndarray:
@@ -261,11 +262,6 @@ def test_config_yaml_sensors_and_bad_input(tiny):
     planner = ExpertPlanner(config)
     assert PRIVILEGED_SENSOR in planner.sensors()
     network, route = tiny("0")
-    nested = Observation(
-        timestamp=0.0,
-        speed=0.0,
-        privileged={"privileged": observe(network, route, snapshot(network, route.points[0], 0.0)).privileged},
-    )
-    assert planner.plan(nested).is_valid  # the payload may also arrive under the sensor id
-    with pytest.raises(ValueError, match="snapshot"):
-        planner.plan(Observation(timestamp=0.0, speed=0.0, privileged={"network": network, "route": route}))
+    assert planner.plan(observe(network, route, snapshot(network, route.points[0], 0.0))).is_valid
+    with pytest.raises(ValueError, match="PrivilegedWorld.*sensor.privileged.world"):
+        planner.plan(Observation(timestamp=0.0, speed=0.0))

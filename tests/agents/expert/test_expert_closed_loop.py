@@ -1,6 +1,6 @@
 """The expert drives LangAuto-Tiny routes end to end in the embedded world through the PID controller.
 
-The loop is the runner's tick done by hand: world snapshot -> Observation(privileged=...) ->
+The loop is the runner's tick done by hand: world snapshot -> Observation(world=...) ->
 plan -> WaypointController -> world.apply -> world.tick, judged by the leaderboard criteria.
 """
 
@@ -35,8 +35,7 @@ def test_expert_completes_a_tiny_route_without_infractions(data_dir, route_id):
     speeds = []
     while world.time < MAX_SECONDS and not (criteria.completed or criteria.terminated is not None):
         snap = world.snapshot()
-        privileged = {"snapshot": snap, "network": network, "route": route}
-        plan = planner.plan(Observation(timestamp=snap.time, speed=snap.ego.speed, privileged=privileged))
+        plan = planner.plan(Observation(timestamp=snap.time, speed=snap.ego.speed, world=world.privileged(snap)))
         world.apply(controller.compute(plan.trajectory, plan.sampling, snap.ego.speed))
         world.tick()
         criteria.update(world.snapshot())

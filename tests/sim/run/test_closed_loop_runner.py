@@ -143,7 +143,7 @@ def test_a_killed_run_resumes_without_redoing_finished_routes(tmp_path, data_dir
 def test_scenario_outcomes_reach_the_criteria_once(monkeypatch) -> None:
     from types import SimpleNamespace
 
-    from sim.run.route_runner import ScenarioReporter
+    from sim.run.observers import ScenarioReporter
     from sim.world.scenario_base import ScenarioStatus
 
     calls = []
@@ -164,6 +164,6 @@ def test_scenario_outcomes_reach_the_criteria_once(monkeypatch) -> None:
         emergency_vehicle_behind=lambda name: name == "Yield_1",
     )
     reporter = ScenarioReporter(criteria)
-    reporter.update(world)
-    reporter.update(world)
+    reporter.after_tick(world)
+    reporter.after_tick(world)
     assert calls == [("timeout", "Accident_1"), ("yield", 12.0)]
