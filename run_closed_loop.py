@@ -17,10 +17,10 @@ from pathlib import Path
 
 from routes.benchmarks import BENCHMARKS, load_benchmark
 from routes.route_types import RouteError
-from sim.data_dir import DATA_DIR_ENV, DataFileNotFoundError
 from sim.eval.infractions import LeaderboardRules
 from sim.eval.route_record import RouteRecord
 from sim.eval.summary import summary_lines
+from sim.paths import DATA_DIR_ENV, DataFileNotFoundError
 from sim.run.agent_loading import AgentSpec
 from sim.run.benchmark_runner import RunOptions, rules_for, run_benchmark
 from sim.run.results_file import ResultsFileError

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from agents.base import RoadOption
-from sim.data_dir import data_path
+from sim.paths import data_path
 
 INSTRUCTION_FILE = "routes/langauto/instruction_dict.json"
 START, FOLLOW_IDS, MISLEAD_IDS = 60, (38, 42, 43), (0, 1, 4, 5, 34, 35, 22, 23, 24)

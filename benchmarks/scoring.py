@@ -31,7 +31,7 @@ import numpy as np  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from sim.data_dir import resolve_data_dir  # noqa: E402
+from sim.paths import resolve_data_dir  # noqa: E402
 from sim.scoring.config import ScorerConfig  # noqa: E402
 from sim.scoring.evaluation import prepare_scene  # noqa: E402
 from sim.scoring.results import ScorerVersion  # noqa: E402

@@ -14,7 +14,7 @@ from pathlib import Path
 from routes.lb1_scenarios import read_lb1_scenarios
 from routes.route_types import LeaderboardVersion, RouteDescription, RouteError, ScenarioSpec
 from routes.route_xml import read_route_file
-from sim.data_dir import data_path
+from sim.paths import data_path
 
 LB1_SCENARIOS = "routes/leaderboard1/all_towns_traffic_scenarios_public.json"
 

@@ -32,14 +32,6 @@ class StateIndex(enum.IntEnum):
 STATE_SIZE = len(StateIndex)
 
 
-class PoseIndex(enum.IntEnum):
-    """Columns of a pose array ``(..., 3)``."""
-
-    X = 0  # [m]
-    Y = 1  # [m]
-    HEADING = 2  # [rad]
-
-
 class TrackStateIndex(enum.IntEnum):
     """Columns of an agent track state: the box centre, global frame."""
 
@@ -229,11 +221,6 @@ class AgentTracks:
     @property
     def num_frames(self) -> int:
         return int(self.present.shape[1])
-
-    def first_seen(self) -> np.ndarray:
-        """``(A,)`` int64 index of each track's first observed frame (-1 if never observed)."""
-        seen = self.present.any(axis=1)
-        return np.where(seen, self.present.argmax(axis=1), -1).astype(np.int64)
 
 
 @dataclass(frozen=True)

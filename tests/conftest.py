@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from sim.data_dir import resolve_data_dir
+from sim.paths import resolve_data_dir
 
 
 @pytest.fixture(scope="session")

@@ -65,8 +65,8 @@ def test_the_layer_check_sees_a_violation(tmp_path: Path) -> None:
 @pytest.mark.parametrize("path", modules_under("routes"), ids=lambda p: str(p.relative_to(ROOT)))
 def test_routes_use_only_the_bottom_utilities_of_sim(path: Path) -> None:
     """Route loaders sit beside sim/: sim.world and sim.eval read route descriptions, so routes/
-    may use only the frame conversions, the geometry and the data directory, never the rest of sim/."""
+    may use only the frame conversions, the geometry and the data paths, never the rest of sim/."""
     modules = imported_modules(path)
-    bad = {m for m in modules if m.split(".")[0] == "sim" and m not in {"sim.frames", "sim.geometry", "sim.data_dir"}}
+    bad = {m for m in modules if m.split(".")[0] == "sim" and m not in {"sim.frames", "sim.geometry", "sim.paths"}}
     bad |= {m for m in modules if m.split(".")[0] in {"agents", "models", "run_closed_loop"}}
     assert not bad, f"{path.relative_to(ROOT)} imports {sorted(bad)}"

@@ -9,11 +9,12 @@ Relation to NAVSIM v2's Extended Comfort (specs/navsim_scoring.md "EC"): NAVSIM 
 and previous submission, shifted by ``k = round(dt / 0.1)`` states, and passes iff the RMS of the
 difference of four Savitzky-Golay features (|a| window 8, its jerk window 15, yaw rate window 5,
 yaw acceleration deriv 2 poly 2 window 5) is within 0.7 m/s^2, 0.5 m/s^3, 0.1 rad/s, 0.1 rad/s^2.
-Here the same features, filters, shift and thresholds are applied to the *planned poses* instead:
-both trajectories are expressed in the current ego frame (the previous one moved by the ego
-motion), resampled to 0.1 s with the current pose at t = 0, and accelerations come from second
-differences of the positions (|d^2p/dt^2| equals NAVSIM's hypot(ax, ay) for a rigid point) rather
-than from the tracker. So this needs no simulator; it is an approximation of EC, not EC itself.
+Here the scorer's own EC features and thresholds (:mod:`sim.scoring.comfort`) are applied to the
+*planned poses* instead: both trajectories are expressed in the current ego frame (the previous
+one moved by the ego motion), resampled to 0.1 s with the current pose at t = 0, and accelerations
+come from the second derivative of the positions (|d^2p/dt^2| equals NAVSIM's hypot(ax, ay) for a
+rigid point; EC's window-5 second-derivative filter) rather than from the tracker. So this needs
+no simulator; it is an approximation of EC, not EC itself.
 """
 
 from __future__ import annotations
@@ -22,12 +23,14 @@ import enum
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.signal import savgol_filter
 
 from sim.geometry import change_frame
-from sim.types import TrajectorySampling
+from sim.scoring.comfort import DEFAULT_COMFORT_CONFIG, EcFeatureIndex, ec_features
+from sim.scoring.savgol import EC_FILTERS, savgol_matrix
+from sim.scoring.simulation import STEP_DT as GRID_DT
+from sim.types import STATE_SIZE, StateIndex, TrajectorySampling
 
-GRID_DT = 0.1  # [s] NAVSIM's simulation step
+EC_THRESHOLDS = tuple(float(t) for t in DEFAULT_COMFORT_CONFIG.ec_thresholds())  # the scorer's, EcFeatureIndex order
 MIN_OVERLAP = 5  # [states] fewer common states than this: no comparison (first-step rule)
 
 
@@ -47,7 +50,7 @@ class SelectionConfig:
 
     momentum: float = 7.0 / 8.0
     mode: ComfortMode = ComfortMode.BINARY
-    thresholds: tuple[float, float, float, float] = (0.7, 0.5, 0.1, 0.1)
+    thresholds: tuple[float, float, float, float] = EC_THRESHOLDS
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "mode", ComfortMode(self.mode))
@@ -88,17 +91,18 @@ def resample(poses: np.ndarray, sampling: TrajectorySampling, origin: np.ndarray
 
 
 def comfort_features(poses: np.ndarray, dt: float = GRID_DT) -> np.ndarray:
-    """``(..., K, 3)`` poses on a ``dt`` grid -> ``(..., K, 4)`` |a|, jerk, yaw rate, yaw acceleration."""
-    n = poses.shape[-2]
-    win = min(5, n - (1 - n % 2))  # odd, <= n
-    ax = savgol_filter(poses[..., 0], win, 2, deriv=2, delta=dt, axis=-1)
-    ay = savgol_filter(poses[..., 1], win, 2, deriv=2, delta=dt, axis=-1)
-    acc = savgol_filter(np.hypot(ax, ay), min(8, n), 2, axis=-1)
-    jerk = savgol_filter(acc, min(15, n), 2, deriv=1, delta=dt, axis=-1)
-    heading = np.unwrap(poses[..., 2], axis=-1)
-    yaw_rate = savgol_filter(heading, win, 2, deriv=1, delta=dt, axis=-1)
-    yaw_acc = savgol_filter(heading, win, 2, deriv=2, delta=dt, axis=-1)
-    return np.stack([acc, jerk, yaw_rate, yaw_acc], axis=-1)
+    """``(..., K, 3)`` poses on a ``dt`` grid -> ``(..., K, 4)`` the scorer's EC features (:class:`EcFeatureIndex`).
+
+    The accelerations the features read are the positions' second derivative, by EC's own
+    second-derivative filter.
+    """
+    count = poses.shape[-2]
+    flat = np.asarray(poses, dtype=np.float64).reshape(-1, count, 3)
+    second_derivative = savgol_matrix(count, EC_FILTERS[EcFeatureIndex.YAW_ACCEL], dt)
+    states = np.zeros((flat.shape[0], count, STATE_SIZE))
+    states[..., [StateIndex.X, StateIndex.Y, StateIndex.HEADING]] = flat
+    states[..., [StateIndex.AX, StateIndex.AY]] = np.einsum("ts,nsc->ntc", second_derivative, flat[..., :2])
+    return ec_features(states, dt).reshape(*poses.shape[:-1], len(EcFeatureIndex))
 
 
 def align_previous(previous: SelectionState, ego_pose: np.ndarray, elapsed: float) -> np.ndarray:

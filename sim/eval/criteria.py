@@ -92,11 +92,6 @@ class RouteCriteria:
         """The route has ended: completed, terminated or out of ticks."""
         return self.completed or self.terminated is not None or self.tick_cap_reached
 
-    @property
-    def outside_lanes_percentage(self) -> float:
-        """[%] of the completed route distance driven outside the route lanes so far."""
-        return self._outside.percentage
-
     # ------------------------------------------------------------------------------------ ticking
     def update(self, snapshot: WorldSnapshot) -> None:
         """Judge one tick; ignored once the route has ended."""

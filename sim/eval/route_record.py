@@ -23,11 +23,6 @@ class RouteStatus(enum.Enum):
     INVALID_SENSORS = "Failed - Agent's sensors were invalid"
     TICK_RUNTIME = "Failed - TickRuntime"  # Bench2Drive's 4000-tick cap
 
-    @property
-    def is_failure_to_rerun(self) -> bool:
-        """Statuses Bench2Drive's resume re-runs (the agent or simulator broke, not the driving)."""
-        return self in (RouteStatus.FAILED, RouteStatus.AGENT_CRASHED, RouteStatus.SIMULATION_CRASHED)
-
 
 COMPLETION_THRESHOLD = 99.0  # [%] route completion above which, near the end, the route is complete
 COMPLETION_DISTANCE = 10.0  # [m] ... and the ego must be this close to the last route point

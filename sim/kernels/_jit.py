@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numba
 
-CACHE_ROOT_ENV = "CLOSED_LOOP_CACHE"
+from sim.paths import cache_dir
 
 
 def _kernel_sources_digest() -> str:
@@ -37,8 +37,7 @@ def _kernel_sources_digest() -> str:
 def _configure_cache_dir() -> None:
     if os.environ.get("NUMBA_CACHE_DIR"):
         return  # the user chose a cache directory; respect it
-    root = Path(os.environ.get(CACHE_ROOT_ENV) or "~/.cache/closed_loop").expanduser()
-    numba.config.CACHE_DIR = str(root / "numba" / _kernel_sources_digest())
+    numba.config.CACHE_DIR = str(cache_dir("numba") / _kernel_sources_digest())
 
 
 _configure_cache_dir()

@@ -17,9 +17,10 @@ from pathlib import Path
 import numpy as np
 
 from sim.frames import GeoReference
-from sim.maps.config import MapConfig, cache_dir
+from sim.maps.config import MapConfig
 from sim.maps.road_network import RoadNetwork
 from sim.maps.signals import SignalGroups
+from sim.paths import cache_dir
 from sim.types import MapPolygons
 
 logger = logging.getLogger(__name__)
@@ -32,7 +33,7 @@ _SEP = "."
 def cache_path(name: str, source_sha256: str, config: MapConfig, root: Path | None = None) -> Path:
     """Where the cached arrays of this town, file content and configuration live."""
     config_hash = hashlib.sha256(repr(config).encode()).hexdigest()[:8]
-    return (root or cache_dir()) / f"{name}_{source_sha256[:16]}_{config_hash}_v{CACHE_VERSION}.npz"
+    return (root or cache_dir("maps")) / f"{name}_{source_sha256[:16]}_{config_hash}_v{CACHE_VERSION}.npz"
 
 
 def _flatten(obj, prefix: str = "") -> dict[str, np.ndarray]:

@@ -2,12 +2,7 @@
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
-from pathlib import Path
-
-CACHE_DIR_ENV = "CLOSED_LOOP_CACHE"
-DEFAULT_CACHE_DIR = Path("~/.cache/closed_loop")
 
 
 @dataclass(frozen=True)
@@ -54,9 +49,3 @@ class RouteConfig:
 
 DEFAULT_MAP_CONFIG = MapConfig()
 DEFAULT_ROUTE_CONFIG = RouteConfig()
-
-
-def cache_dir() -> Path:
-    """Directory of the on-disk map cache: ``$CLOSED_LOOP_CACHE/maps`` or ``~/.cache/closed_loop/maps``."""
-    root = os.environ.get(CACHE_DIR_ENV, "")
-    return (Path(root) if root else DEFAULT_CACHE_DIR).expanduser() / "maps"

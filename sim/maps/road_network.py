@@ -117,17 +117,6 @@ class RoadNetwork:
         """The polygon token of ``lane`` in ``map_polygons``."""
         return str(self.map_polygons.tokens[lane])
 
-    def lane_index(self, road_id: int, section_id: int, lane_id: int) -> int:
-        """The lane with these OpenDRIVE ids.
-
-        Raises:
-            KeyError: naming the ids when no driving lane has them.
-        """
-        try:
-            return self._index_of_key[(int(road_id), int(section_id), int(lane_id))]
-        except KeyError:
-            raise KeyError(f"{self.name}: no driving lane road {road_id} section {section_id} lane {lane_id}") from None
-
     @cached_property
     def point_lanes(self) -> np.ndarray:
         """``(N,)`` int64 lane index of every centreline sample."""
@@ -180,10 +169,6 @@ class RoadNetwork:
         from scipy.spatial import cKDTree
 
         return cKDTree(self.points[:, :2])
-
-    @cached_property
-    def _index_of_key(self) -> dict[tuple[int, int, int], int]:
-        return {tuple(key): i for i, key in enumerate(self.lane_keys.tolist())}
 
     @cached_property
     def _predecessor_csr(self) -> tuple[np.ndarray, np.ndarray]:

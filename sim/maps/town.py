@@ -16,7 +16,6 @@ from pathlib import Path
 
 import numpy as np
 
-from sim.data_dir import DataFileNotFoundError, data_path, resolve_data_dir
 from sim.frames import GeoReference
 from sim.maps import cache
 from sim.maps.config import DEFAULT_MAP_CONFIG, MapConfig
@@ -24,6 +23,7 @@ from sim.maps.opendrive_reader import read_lanes
 from sim.maps.polygons import build_map_polygons
 from sim.maps.road_network import RoadNetwork
 from sim.maps.signals import STOP_SIGN_TYPE, TRAFFIC_LIGHT_TYPE, read_crosswalks, read_signals
+from sim.paths import DataFileNotFoundError, data_path, resolve_data_dir
 
 logger = logging.getLogger(__name__)
 

@@ -2,7 +2,7 @@
 
 Inputs are simulated ego states ``(N, T, 11)`` (rear axle, global), their corners ``(N, T, 5, 2)``
 (:func:`sim.scoring.ego_geometry.ego_corners`), the ego-area flags ``(N, T, 3)`` (columns
-:class:`EgoAreaColumn`) and an :class:`~sim.scoring.observation.Observation`. Step ``t`` is checked
+:class:`EgoAreaIndex`) and an :class:`~sim.scoring.observation.Observation`. Step ``t`` is checked
 against observation frame ``t``; TTC projections ``t + offset`` against later frames.
 """
 
@@ -14,13 +14,13 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.kernels import collision as kernels
+from sim.scoring.area import EgoAreaIndex
 from sim.scoring.observation import Observation
 from sim.types import STATE_SIZE
 
 __all__ = [
     "CollisionConfig",
     "CollisionType",
-    "EgoAreaColumn",
     "no_at_fault_collisions",
     "time_to_collision",
     "traffic_light_compliance",
@@ -35,14 +35,6 @@ class CollisionType(enum.IntEnum):
     ACTIVE_FRONT = kernels.ACTIVE_FRONT
     ACTIVE_REAR = kernels.ACTIVE_REAR
     ACTIVE_LATERAL = kernels.ACTIVE_LATERAL
-
-
-class EgoAreaColumn(enum.IntEnum):
-    """Columns of the per-step ego-area flags."""
-
-    MULTIPLE_LANES = 0
-    NON_DRIVABLE_AREA = 1
-    ONCOMING_TRAFFIC = 2
 
 
 @dataclass(frozen=True)
@@ -91,9 +83,7 @@ def no_at_fault_collisions(
         at-fault collision (``inf`` if none).
     """
     states, corners, areas = _validated(states, corners, ego_areas, observation, "no_at_fault_collisions")
-    lateral = np.ascontiguousarray(
-        areas[..., EgoAreaColumn.MULTIPLE_LANES] | areas[..., EgoAreaColumn.NON_DRIVABLE_AREA]
-    )
+    lateral = np.ascontiguousarray(areas[..., EgoAreaIndex.MULTIPLE_LANES] | areas[..., EgoAreaIndex.NON_DRIVABLE_AREA])
     thresholds = (
         float(config.ego_stopped_speed),
         float(config.agent_stopped_speed),
@@ -143,7 +133,7 @@ def time_to_collision(
             f"but the observation has only {observation.num_frames} frames"
         )
     widened = np.ascontiguousarray(
-        areas[..., EgoAreaColumn.MULTIPLE_LANES] | areas[..., EgoAreaColumn.NON_DRIVABLE_AREA] | inter
+        areas[..., EgoAreaIndex.MULTIPLE_LANES] | areas[..., EgoAreaIndex.NON_DRIVABLE_AREA] | inter
     )
     thresholds = (
         float(config.stopped_speed_threshold),

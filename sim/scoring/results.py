@@ -49,15 +49,6 @@ class PdmsMetric(enum.IntEnum):
     DDC = 5  # weight 0: reported, not aggregated
 
 
-class PdmsWeighted(enum.IntEnum):
-    """Columns of ``ScoreResult.weighted`` for PDMS v1.1."""
-
-    EP = 0
-    TTC = 1
-    C = 2
-    DDC = 3
-
-
 MULTIPLIER_COLUMNS = {
     ScorerVersion.EPDMS_V2: (EpdmsMetric.NC, EpdmsMetric.DAC, EpdmsMetric.DDC, EpdmsMetric.TLC),
     ScorerVersion.PDMS_V1: (PdmsMetric.NC, PdmsMetric.DAC),

@@ -155,8 +155,11 @@ class BackgroundTraffic:
         )
         return obstacle, rows
 
-    def step(self, lane_rules: np.ndarray, others: np.ndarray) -> None:
-        """Advance every vehicle one tick; ``others`` ``(m, 6)`` are obstacles that are not traffic."""
+    def step(self, lane_rules: np.ndarray, others: np.ndarray, dt: float | None = None) -> None:
+        """Advance every vehicle one tick of ``dt`` [s] (None: the last one); ``others`` ``(m, 6)`` are
+        obstacles that are not traffic."""
+        if dt is not None:
+            self.params[TrafficParam.DT] = dt
         own, rows = self.obstacles()
         obstacles = np.ascontiguousarray(np.concatenate([own, others]))
         owner = np.concatenate([rows, np.full(others.shape[0], -1, dtype=np.int64)])

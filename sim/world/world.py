@@ -134,8 +134,8 @@ class World:
         """Set the control held until the next :meth:`apply` (a ``carla.VehicleControl``-like object)."""
         self.control = Control.from_any(control)
 
-    def tick(self, dt: float | None = None) -> WorldSnapshot | None:
-        """Advance the world by ``dt`` [s] (default ``config.dt``)."""
+    def tick(self, dt: float | None = None) -> None:
+        """Advance the world by ``dt`` [s] (default ``config.dt``); :meth:`snapshot` then shows the new state."""
         dt = self.config.dt if dt is None else float(dt)
         if not (dt > 0.0 and math.isfinite(dt)):
             raise ValueError(f"tick dt must be a positive number of seconds, got {dt!r}")
@@ -149,9 +149,7 @@ class World:
         # 2. lights advance
         self.lights.update(self.time + dt)
         # 3. background vehicles drive (everything else is an obstacle to them)
-        if dt != self.traffic.params[0]:
-            self.traffic.params[0] = dt
-        self.traffic.step(lane_rules(self.lights.lane_states(), self.graph.stop_sign), self._obstacles())
+        self.traffic.step(lane_rules(self.lights.lane_states(), self.graph.stop_sign), self._obstacles(), dt)
         # 4. walkers walk
         self.walkers.step(dt)
         # 5. time, route progress and scenarios
@@ -165,7 +163,6 @@ class World:
         others = np.concatenate([center[None], self.scenarios.actor_rows()[1][:, :2]])
         self.traffic.recycle(center, others, self.config.idm.stuck_time, self.new_id)
         self.walkers.recycle(center, self.new_id)
-        return None
 
     def _obstacles(self) -> np.ndarray:
         """``(m, 6)`` x, y, heading, speed, length, width of the ego, walkers and scenario actors."""

@@ -96,3 +96,19 @@ def test_binary_comfort_thresholds() -> None:
     config = selection.SelectionConfig()
     rms = np.array([[0.7, 0.5, 0.1, 0.1], [0.71, 0.0, 0.0, 0.0]])
     assert np.array_equal(selection.comfort_score(rms, config), [1.0, 0.0])
+
+
+def test_the_selector_uses_the_scorers_extended_comfort() -> None:
+    """One EC definition: the scorer's thresholds, and its features of the planned motion."""
+    from sim.scoring.comfort import DEFAULT_COMFORT_CONFIG, EcFeatureIndex
+
+    assert selection.SelectionConfig().thresholds == tuple(DEFAULT_COMFORT_CONFIG.ec_thresholds())
+    t = np.arange(30) * 0.1
+    heading = 0.3 + 0.2 * t  # a steady left turn while braking at 1.5 m/s^2 from 10 m/s
+    along = 10.0 * t - 0.75 * t**2
+    poses = np.stack([along * np.cos(0.3), along * np.sin(0.3), heading], axis=-1)
+    features = selection.comfort_features(poses)
+    np.testing.assert_allclose(features[:, EcFeatureIndex.ACCELERATION], 1.5, atol=1e-6)
+    np.testing.assert_allclose(features[:, EcFeatureIndex.JERK], 0.0, atol=1e-6)
+    np.testing.assert_allclose(features[:, EcFeatureIndex.YAW_RATE], 0.2, atol=1e-6)
+    np.testing.assert_allclose(features[:, EcFeatureIndex.YAW_ACCEL], 0.0, atol=1e-6)

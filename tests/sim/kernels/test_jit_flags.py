@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from sim.paths import CACHE_DIR_ENV
+
 ROOT = Path(__file__).resolve().parents[3]
 JIT_MODULE = ROOT / "sim" / "kernels" / "_jit.py"
 DIRECT_JIT = re.compile(r"\b(numba\.)?(njit|jit|vectorize|guvectorize)\s*\(|@(numba\.)?(njit|jit)\b|fastmath\s*=")
@@ -40,7 +42,7 @@ def test_cache_directory_is_keyed_by_the_kernel_sources(monkeypatch, tmp_path) -
     from sim.kernels import _jit
 
     monkeypatch.delenv("NUMBA_CACHE_DIR", raising=False)
-    monkeypatch.setenv(_jit.CACHE_ROOT_ENV, str(tmp_path))
+    monkeypatch.setenv(CACHE_DIR_ENV, str(tmp_path))
     monkeypatch.setattr(_jit.numba.config, "CACHE_DIR", "")
     _jit._configure_cache_dir()
     assert _jit.numba.config.CACHE_DIR == str(tmp_path / "numba" / _jit._kernel_sources_digest())

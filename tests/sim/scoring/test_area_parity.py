@@ -26,7 +26,7 @@ BATCH_SIZES = (1, 16, 256, 512)
 
 
 def scene_dirs() -> list[Path]:
-    from sim.data_dir import resolve_data_dir
+    from sim.paths import resolve_data_dir
 
     root = resolve_data_dir()
     return parity_scene_dirs(root) if root.is_dir() else []

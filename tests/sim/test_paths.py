@@ -1,4 +1,4 @@
-"""Data directory resolution: --data-dir, then CLOSED_LOOP_DATA, then ./data."""
+"""Data directory resolution (--data-dir, then CLOSED_LOOP_DATA, then ./data) and the cache folders."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from sim.data_dir import DATA_DIR_ENV, DataFileNotFoundError, data_path, resolve_data_dir
+from sim.paths import CACHE_DIR_ENV, DATA_DIR_ENV, DataFileNotFoundError, cache_dir, data_path, resolve_data_dir
 
 
 def test_explicit_directory_wins(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
@@ -45,3 +45,10 @@ def test_shared_data_is_reachable(data_dir: Path) -> None:
     assert (data_dir / "navsim_parity").is_dir()
     assert (data_dir / "maps" / "carla").is_dir()
     assert (data_dir / "routes").is_dir()
+
+
+def test_caches_live_under_one_root(monkeypatch, tmp_path: Path) -> None:
+    monkeypatch.setenv(CACHE_DIR_ENV, str(tmp_path))
+    assert cache_dir("maps") == tmp_path / "maps" and cache_dir("numba") == tmp_path / "numba"
+    monkeypatch.setenv(CACHE_DIR_ENV, "")
+    assert cache_dir("maps") == Path("~/.cache/closed_loop/maps").expanduser()

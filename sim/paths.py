@@ -1,13 +1,13 @@
-"""Where the package finds route files, town maps and parity data.
+"""Where the package reads its data and keeps its caches.
 
-Resolution order, used by every command and test:
+Data (route files, town maps, parity scenes), in this order, used by every command and test:
 
 1. an explicit ``--data-dir`` (passed as ``data_dir``),
 2. the environment variable ``CLOSED_LOOP_DATA``,
 3. ``./data`` relative to the current working directory.
 
-The data are not part of the repository (their licences and sizes say so); the README says how
-to get them.
+Caches (built towns, compiled kernels) live under ``$CLOSED_LOOP_CACHE`` (default
+``~/.cache/closed_loop``), one folder per kind.
 """
 
 from __future__ import annotations
@@ -17,6 +17,8 @@ from pathlib import Path
 
 DATA_DIR_ENV = "CLOSED_LOOP_DATA"
 DEFAULT_DATA_DIR = Path("data")
+CACHE_DIR_ENV = "CLOSED_LOOP_CACHE"
+DEFAULT_CACHE_DIR = Path("~/.cache/closed_loop")
 
 
 class DataFileNotFoundError(FileNotFoundError):
@@ -50,3 +52,9 @@ def data_path(relative: str | os.PathLike[str], data_dir: str | os.PathLike[str]
         f"variable {DATA_DIR_ENV} (set to: {from_env or 'not set'}), then '{DEFAULT_DATA_DIR}/' "
         f"in the working directory ({Path.cwd()}). See the README section 'Data' for how to get it."
     )
+
+
+def cache_dir(kind: str) -> Path:
+    """The cache folder of ``kind`` (``"maps"``, ``"numba"``): ``$CLOSED_LOOP_CACHE/<kind>``, or under the default."""
+    root = os.environ.get(CACHE_DIR_ENV, "")
+    return (Path(root) if root else DEFAULT_CACHE_DIR).expanduser() / kind
