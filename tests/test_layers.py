@@ -70,3 +70,86 @@ def test_routes_use_only_the_bottom_utilities_of_sim(path: Path) -> None:
     bad = {m for m in modules if m.split(".")[0] == "sim" and m not in {"sim.frames", "sim.geometry", "sim.paths"}}
     bad |= {m for m in modules if m.split(".")[0] in {"agents", "models", "run_closed_loop"}}
     assert not bad, f"{path.relative_to(ROOT)} imports {sorted(bad)}"
+
+
+BOTTOM_OF_SIM = {
+    "sim/types.py": set(),
+    "sim/geometry.py": set(),
+    "sim/paths.py": set(),
+    "sim/frames.py": {"sim.geometry"},
+}
+
+
+@pytest.mark.parametrize("name", sorted(BOTTOM_OF_SIM))
+def test_the_bottom_modules_of_sim_import_only_each_other(name: str) -> None:
+    modules = {m for m in imported_modules(ROOT / name) if m.split(".")[0] == "sim"}
+    assert modules <= BOTTOM_OF_SIM[name], f"{name} imports {sorted(modules - BOTTOM_OF_SIM[name])}"
+
+
+# room -> module prefixes it must not import (its readers sit above it); exceptions after the rule.
+ROOM_RULES = {
+    "sim/kernels": (
+        "sim.types",
+        "sim.geometry",
+        "sim.frames",
+        "sim.maps",
+        "sim.scoring",
+        "sim.world",
+        "sim.eval",
+        "sim.run",
+    ),  # fmt: skip
+    "sim/maps": ("sim.scoring", "sim.world", "sim.eval", "sim.run"),
+    "sim/world": ("sim.scoring", "sim.eval", "sim.run"),
+    "sim/scoring": ("sim.world", "sim.eval", "sim.run"),
+    "sim/eval": ("sim.run",),
+    "agents/control": ("agents.adapters", "agents.expert", "agents.registry", "agents.privileged"),
+    "agents/expert": ("agents.adapters", "agents.control", "agents.registry"),
+}
+WORLD_CONTRACT = {"sim.world.snapshot", "sim.world.privileged"}  # plain data the scorer may read
+
+
+def room_modules() -> list[tuple[str, Path]]:
+    return [(room, path) for room in ROOM_RULES for path in modules_under(room)]
+
+
+@pytest.mark.parametrize("room,path", room_modules(), ids=lambda v: v if isinstance(v, str) else v.name)
+def test_rooms_import_only_what_lies_below_them(room: str, path: Path) -> None:
+    modules = imported_modules(path) - (WORLD_CONTRACT if room == "sim/scoring" else set())
+    bad = {m for m in modules if m.startswith(ROOM_RULES[room])}
+    assert not bad, f"{path.relative_to(ROOT)} imports {sorted(bad)}; {room} lies below them"
+
+
+def planner_modules() -> list[Path]:
+    entry_points = {"leaderboard_agent.py"}  # the evaluator's entry file re-exports the adapter
+    return [path for path in sorted((ROOT / "agents").glob("*.py")) if path.name not in entry_points]
+
+
+@pytest.mark.parametrize("path", planner_modules(), ids=lambda p: p.name)
+def test_planners_never_import_the_adapters(path: Path) -> None:
+    bad = {m for m in imported_modules(path) if m.startswith("agents.adapters")}
+    assert not bad, f"{path.relative_to(ROOT)} imports {sorted(bad)}; the adapters wrap planners, not the reverse"
+
+
+MAX_LINES = 300
+
+
+def python_files() -> list[Path]:
+    ignored = {".venv", "data", ".git"}
+    return sorted(p for p in ROOT.rglob("*.py") if not ignored & set(p.relative_to(ROOT).parts))
+
+
+def long_files(paths: list[Path]) -> dict[str, int]:
+    """``{path: lines}`` of the files longer than :data:`MAX_LINES`."""
+    counts = {str(path): len(path.read_text().splitlines()) for path in paths}
+    return {path: count for path, count in counts.items() if count > MAX_LINES}
+
+
+def test_no_python_file_exceeds_300_lines() -> None:
+    long = long_files(python_files())
+    assert not long, f"files over {MAX_LINES} lines (split them by concept): {long}"
+
+
+def test_the_line_count_sees_a_long_file(tmp_path: Path) -> None:
+    (tmp_path / "long.py").write_text("x = 1\n" * (MAX_LINES + 1))
+    (tmp_path / "short.py").write_text("x = 1\n" * MAX_LINES)
+    assert long_files(sorted(tmp_path.glob("*.py"))) == {str(tmp_path / "long.py"): MAX_LINES + 1}

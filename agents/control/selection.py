@@ -25,7 +25,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.geometry import change_frame
-from sim.scoring.comfort import DEFAULT_COMFORT_CONFIG, EcFeatureIndex, ec_features
+from sim.scoring.comfort import DEFAULT_COMFORT_CONFIG
+from sim.scoring.extended_comfort import EcFeatureIndex, ec_features
 from sim.scoring.savgol import EC_FILTERS, savgol_matrix
 from sim.scoring.simulation import STEP_DT as GRID_DT
 from sim.types import STATE_SIZE, StateIndex, TrajectorySampling

@@ -10,7 +10,7 @@ filters (scipy, mode='interp'), values rounded to ``decimals`` before strict bou
   missing) then the simulated states, all treated as ``dt`` apart; longitudinal acceleration
   shifted to the box centre; accelerations window 8, jerk window 15.
 - EC (v2): RMS over the overlapping steps of the difference of four features between the current
-  plan and the plan of the frame ``overlap`` steps earlier.
+  plan and the plan of the frame ``overlap`` steps earlier (:mod:`sim.scoring.extended_comfort`).
 
 Filters are precomputed once per shape as banded matrices (scipy applied to the identity) and
 applied by the kernels of :mod:`sim.kernels.comfort`.
@@ -24,8 +24,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.geometry import wrap_angle
-from sim.kernels.comfort import comfort_checks_kernel, ec_features_kernel
-from sim.scoring.savgol import EC_FILTERS, V1_FILTERS, V2_FILTERS, ComfortFilters, filter_bank
+from sim.kernels.comfort import comfort_checks_kernel
+from sim.scoring.savgol import V1_FILTERS, V2_FILTERS, ComfortFilters, filter_bank
 from sim.types import PACIFICA, STATE_SIZE, PastIndex, StateIndex, VehicleParameters
 
 
@@ -38,15 +38,6 @@ class ComfortCheckIndex(enum.IntEnum):
     LON_JERK = 3
     YAW_ACCEL = 4
     YAW_RATE = 5
-
-
-class EcFeatureIndex(enum.IntEnum):
-    """Columns of the EC features and of ``ExtendedComfortResult.rms`` (``ec_rms_columns``)."""
-
-    ACCELERATION = 0  # [m/s^2] smoothed |a|
-    JERK = 1  # [m/s^3] derivative of the smoothed |a|
-    YAW_RATE = 2  # [rad/s]
-    YAW_ACCEL = 3  # [rad/s^2]
 
 
 @dataclass(frozen=True)
@@ -84,7 +75,7 @@ class ComfortConfig:
         return lower, upper
 
     def ec_thresholds(self) -> np.ndarray:
-        """``(4,)`` float64 RMS thresholds in :class:`EcFeatureIndex` order."""
+        """``(4,)`` float64 RMS thresholds in :class:`sim.scoring.extended_comfort.EcFeatureIndex` order."""
         return np.array(
             [self.ec_max_accel_rms, self.ec_max_jerk_rms, self.ec_max_yaw_rate_rms, self.ec_max_yaw_accel_rms]
         )
@@ -110,21 +101,7 @@ class ComfortResult:
     passed: np.ndarray
 
 
-@dataclass(frozen=True)
-class ExtendedComfortResult:
-    """EC of ``N`` (current, previous) pairs.
-
-    Attributes:
-        rms: ``(N, 4)`` float64 RMS of the feature differences, :class:`EcFeatureIndex` columns
-            [m/s^2, m/s^3, rad/s, rad/s^2].
-        passed: ``(N,)`` float64 in {0, 1}: every RMS <= its threshold.
-    """
-
-    rms: np.ndarray
-    passed: np.ndarray
-
-
-def _check_states(states: np.ndarray, name: str, min_steps: int = MIN_STEPS) -> np.ndarray:
+def checked_states(states: np.ndarray, name: str, min_steps: int = MIN_STEPS) -> np.ndarray:
     """Validated ``(N, T, 11)`` contiguous float64 copy-or-view of ``states``."""
     array = np.asarray(states)
     if array.ndim != 3 or array.shape[2] != STATE_SIZE:
@@ -140,7 +117,7 @@ def _check_states(states: np.ndarray, name: str, min_steps: int = MIN_STEPS) -> 
     return array
 
 
-def _check_dt(dt: float) -> float:
+def checked_dt(dt: float) -> float:
     if not (np.isfinite(dt) and dt > 0.0):
         raise ValueError(f"dt must be a positive number of seconds, got {dt}")
     return float(dt)
@@ -168,9 +145,9 @@ def comfort_v1(states: np.ndarray, dt: float = 0.1, config: ComfortConfig = DEFA
     Returns:
         :class:`ComfortResult` with ``checks (N, 6)`` and ``passed (N,)``.
     """
-    states = _check_states(states, "states")
+    states = checked_states(states, "states")
     prefix = np.empty((0, STATE_SIZE))
-    return _run_checks(states, prefix, 0.0, V1_FILTERS, _check_dt(dt), config)
+    return _run_checks(states, prefix, 0.0, V1_FILTERS, checked_dt(dt), config)
 
 
 def history_comfort(
@@ -193,8 +170,8 @@ def history_comfort(
     Returns:
         :class:`ComfortResult` with ``checks (N, 6)`` and ``passed (N,)``.
     """
-    states = _check_states(states, "states", min_steps=1)
-    dt = _check_dt(dt)
+    states = checked_states(states, "states", min_steps=1)
+    dt = checked_dt(dt)
     if ego_past is None:
         checks = np.ones((states.shape[0], len(ComfortCheckIndex)), dtype=np.bool_)
         return ComfortResult(checks=checks, passed=np.ones(states.shape[0]))
@@ -256,62 +233,3 @@ def _interp_like_scipy(x_new: np.ndarray, x: np.ndarray, y: np.ndarray) -> np.nd
     lo = hi - 1
     slope = (y[hi] - y[lo]) / (x[hi] - x[lo])
     return slope * (x_new - x[lo]) + y[lo]
-
-
-def ec_features(states: np.ndarray, dt: float = 0.1) -> np.ndarray:
-    """NAVSIM's EC features of each step: smoothed |a|, its jerk, yaw rate, yaw acceleration.
-
-    Rear-axle values, no centre shift; every value rounded to 8 decimals as NAVSIM does.
-
-    Args:
-        states: ``(N, T, 11)`` rear-axle states ``dt`` [s] apart, T >= 3.
-        dt: [s] step of the states.
-
-    Returns:
-        ``(N, T, 4)`` float64, :class:`EcFeatureIndex` columns [m/s^2, m/s^3, rad/s, rad/s^2].
-    """
-    return _ec_features(_check_states(states, "states", min_steps=3), _check_dt(dt), DEFAULT_COMFORT_CONFIG)
-
-
-def _ec_features(states: np.ndarray, dt: float, config: ComfortConfig) -> np.ndarray:
-    coeffs, lo, width = filter_bank(states.shape[1], EC_FILTERS, dt)
-    out = np.empty((states.shape[0], states.shape[1], len(EcFeatureIndex)))
-    ec_features_kernel(states, coeffs, lo, width, 10.0**config.decimals, out)
-    return out
-
-
-def extended_comfort(
-    current: np.ndarray,
-    previous: np.ndarray,
-    dt: float = 0.1,
-    config: ComfortConfig = DEFAULT_COMFORT_CONFIG,
-) -> ExtendedComfortResult:
-    """EPDMS v2 extended comfort EC between each current plan and the plan of the previous frame.
-
-    ``current[:, :-k]`` and ``previous[:, k:]`` (``k = config.ec_overlap_frames``) cover the same
-    absolute times; both are re-based to t = 0 before the features are computed.
-
-    Args:
-        current: ``(N, T, 11)`` simulated states of the current frame, ``dt`` [s] apart.
-        previous: ``(N, T, 11)`` or ``(1, T, 11)`` (one previous plan against all N) simulated
-            states of the frame ``k * dt`` earlier.
-        dt: [s] step of the states.
-        config: thresholds, overlap and rounding.
-
-    Returns:
-        :class:`ExtendedComfortResult` with ``rms (N, 4)`` and ``passed (N,)``.
-    """
-    k = int(config.ec_overlap_frames)
-    current = _check_states(current, "current", min_steps=k + 3)
-    previous = _check_states(previous, "previous", min_steps=k + 3)
-    if previous.shape[1] != current.shape[1] or previous.shape[0] not in (1, current.shape[0]):
-        raise ValueError(
-            f"previous must have shape ({current.shape[0]} or 1, {current.shape[1]}, 11), got {previous.shape}"
-        )
-    dt = _check_dt(dt)
-    feature_now = _ec_features(np.ascontiguousarray(current[:, :-k]), dt, config)
-    feature_prev = _ec_features(np.ascontiguousarray(previous[:, k:]), dt, config)
-    difference = feature_now - feature_prev  # broadcasts a single previous plan
-    rms = np.sqrt(np.mean(difference**2, axis=1))
-    passed = np.all(rms <= config.ec_thresholds(), axis=1).astype(np.float64)
-    return ExtendedComfortResult(rms=rms, passed=passed)

@@ -15,10 +15,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.scoring import area, comfort
+from sim.scoring import area
 from sim.scoring.aggregate import assemble, metric_table, multiplier_of, normalised_progress, weighted_and_score
 from sim.scoring.config import EPDMS_CONFIG, ScorerConfig
 from sim.scoring.evaluation import ProposalMetrics, SceneContext, evaluate_proposals, prepare_scene
+from sim.scoring.extended_comfort import extended_comfort
 from sim.scoring.results import EpdmsMetric, OfficialResult, ScoreResult
 from sim.scoring.simulation import reference_from_timed_poses, simulate, simulate_local
 from sim.scoring.step_timer import StepTimer, timed
@@ -133,7 +134,7 @@ def _extended_comfort(
 ) -> tuple[np.ndarray | None, np.ndarray | None]:
     if previous_states is None or not config.is_v2:
         return None, None
-    result = comfort.extended_comfort(states, previous_states, config.dt, config.comfort)
+    result = extended_comfort(states, previous_states, config.dt, config.comfort)
     return result.rms, result.passed
 
 

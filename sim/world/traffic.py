@@ -11,7 +11,8 @@ import logging
 
 import numpy as np
 
-from sim.kernels.world_traffic import OBSTACLE_COLUMNS, TrafficParam, lane_pose, traffic_step_kernel
+from sim.kernels.traffic_rules import TrafficParam
+from sim.kernels.world_traffic import OBSTACLE_COLUMNS, lane_pose, traffic_step_kernel
 from sim.world.config import DEFAULT_VEHICLES_PER_TOWN, LB1_VEHICLES_PER_TOWN, IdmConfig, TrafficConfig
 from sim.world.lanes import LaneGraph
 from sim.world.snapshot import ACTOR_COLUMNS, ActorIndex, ActorKind

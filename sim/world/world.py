@@ -15,7 +15,7 @@ import numpy as np
 
 from routes.lb1_scenarios import match_triggers
 from routes.route_types import RouteDescription, ScenarioSpec
-from sim.kernels.world_traffic import LaneRule
+from sim.kernels.traffic_rules import LaneRule
 from sim.maps.dense_route import DenseRoute, RouteCursor
 from sim.maps.road_network import RoadNetwork
 from sim.world.config import WorldConfig

@@ -100,7 +100,8 @@ def test_binary_comfort_thresholds() -> None:
 
 def test_the_selector_uses_the_scorers_extended_comfort() -> None:
     """One EC definition: the scorer's thresholds, and its features of the planned motion."""
-    from sim.scoring.comfort import DEFAULT_COMFORT_CONFIG, EcFeatureIndex
+    from sim.scoring.comfort import DEFAULT_COMFORT_CONFIG
+    from sim.scoring.extended_comfort import EcFeatureIndex
 
     assert selection.SelectionConfig().thresholds == tuple(DEFAULT_COMFORT_CONFIG.ec_thresholds())
     t = np.arange(30) * 0.1

@@ -12,11 +12,10 @@ from sim.scoring.comfort import (
     ComfortCheckIndex,
     ComfortConfig,
     comfort_v1,
-    ec_features,
-    extended_comfort,
     history_comfort,
     history_states,
 )
+from sim.scoring.extended_comfort import ec_features, extended_comfort
 from sim.scoring.savgol import SavgolSpec, filter_bank, savgol_band, savgol_matrix
 from sim.types import PACIFICA, STATE_SIZE, StateIndex
 

@@ -11,7 +11,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from sim.scoring.comfort import ComfortCheckIndex, ComfortConfig, comfort_v1, extended_comfort, history_comfort
+from sim.scoring.comfort import ComfortCheckIndex, ComfortConfig, comfort_v1, history_comfort
+from sim.scoring.extended_comfort import extended_comfort
 from sim.scoring.scene_io import load_scoring_scene
 from tests.conftest import parity_scene_dirs
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from sim.kernels.world_traffic import LaneRule
+from sim.kernels.traffic_rules import LaneRule
 from sim.world.config import IdmConfig, TrafficConfig
 from sim.world.lanes import build_lane_graph
 from sim.world.traffic import BackgroundTraffic
