@@ -15,16 +15,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import numpy as np
 
 from agents.base import Observation, Plan
 from agents.privileged import PRIVILEGED_SENSOR, lead_on_route, route_ahead_local, speed_limit_at
+from sim.scoring.scorer import score_batch
+from sim.scoring.world_scene import WorldMap, prepare_world_map, score_in_world
 from sim.types import TrajectorySampling
-
-if TYPE_CHECKING:  # the scorer is imported when first used: its kernels compile then
-    from sim.scoring.world_scene import WorldMap
 
 ScoreFn = Callable[[np.ndarray], np.ndarray]
 
@@ -177,9 +175,6 @@ class PDMClosedPlanner:
     def _score(self, proposals: np.ndarray, obs: Observation) -> np.ndarray:
         if self.score_proposals is not None:
             return self.score_proposals(proposals)
-        from sim.scoring.scorer import score_batch
-        from sim.scoring.world_scene import prepare_world_map, score_in_world
-
         if obs.scene is not None:
             return score_batch(obs.scene, proposals, self.config.sampling).score
         if obs.world is None:

@@ -21,3 +21,16 @@ def data_dir() -> Path:
 def parity_scene_dirs(root: Path) -> list[Path]:
     """Every scene folder of the NAVSIM parity set (the format, not particular scenes)."""
     return sorted(path.parent for path in (root / "navsim_parity").glob("*/golden_v2.npz"))
+
+
+@pytest.fixture(scope="session")
+def tiny_route_world(data_dir: Path):
+    """The privileged world at the start of LangAuto-Tiny route 0 (Town01), seed 0."""
+    from routes.benchmarks import load_benchmark
+    from sim.maps.route_planner import plan_route
+    from sim.maps.town import load_town
+    from sim.world.world import World
+
+    description = load_benchmark("langauto-tiny", data_dir, "0").routes[0]
+    network = load_town(description.town, data_dir)
+    return World(network, plan_route(network, description.keypoints), seed=0).privileged()

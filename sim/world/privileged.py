@@ -16,22 +16,16 @@ import numpy as np
 from sim.maps.dense_route import DenseRoute
 from sim.maps.road_network import RoadNetwork
 from sim.maps.signals import SignalGroups
-from sim.world.snapshot import ACTOR_COLUMNS, EgoSnapshot, WorldSnapshot
+from sim.world.snapshot import ACTOR_COLUMNS, WorldSnapshot
 
 
 @dataclass(frozen=True)
-class PrivilegedWorld:
-    """The world at one tick, for planners that may read ground truth.
+class PrivilegedWorld(WorldSnapshot):
+    """The world at one tick, for planners that may read ground truth: a snapshot and its static context.
 
-    Attributes:
-        frame: tick index since the route started.
-        time: [s] simulated time.
-        town: the town's name.
-        ego: the ego vehicle (rear-axle pose, box centre, speed, accelerations, size).
-        actor_ids: ``(A,)`` int64 stable ids of the other actors.
-        actors: ``(A, 8)`` float64 box centre x, y [m], heading [rad], signed speed [m/s], length,
-            width, height [m] and kind, :class:`sim.world.snapshot.ActorIndex` columns.
-        light_states: ``(S,)`` int64 :class:`sim.world.snapshot.LightState` of each row of ``traffic_lights``.
+    Attributes (besides :class:`WorldSnapshot`'s frame, time [s], town, ego, ``(A,)`` actor_ids,
+    ``(A, 8)`` actors in :class:`sim.world.snapshot.ActorIndex` columns, and ``(S,)`` light_states
+    of the rows of ``traffic_lights``):
         traffic_lights: ``S`` physical lights, the lanes each controls and the stop point on each lane.
         stop_signs: stop signs, the lanes each controls and the stop point on each lane.
         route: the ego's dense route.
@@ -39,13 +33,6 @@ class PrivilegedWorld:
             reader prepares once per route (e.g. :func:`sim.scoring.world_scene.prepare_world_map`).
     """
 
-    frame: int
-    time: float
-    town: str
-    ego: EgoSnapshot
-    actor_ids: np.ndarray
-    actors: np.ndarray
-    light_states: np.ndarray
     traffic_lights: SignalGroups
     stop_signs: SignalGroups
     route: DenseRoute
@@ -69,9 +56,3 @@ class PrivilegedWorld:
         """The snapshot with its town's network (whose lights and stop signs it uses) and the route."""
         return cls(snapshot.frame, snapshot.time, snapshot.town, snapshot.ego, snapshot.actor_ids, snapshot.actors,
                    snapshot.light_states, network.traffic_lights, network.stop_signs, route, network)  # fmt: skip
-
-    @property
-    def snapshot(self) -> WorldSnapshot:
-        """The dynamic part alone (what sensors render and criteria judge)."""
-        return WorldSnapshot(self.frame, self.time, self.town, self.ego, self.actor_ids, self.actors,
-                             self.light_states)  # fmt: skip

@@ -29,16 +29,9 @@ def test_pdm_closed_in_a_navsim_scene_picks_its_best_epdms_proposal(data_dir: Pa
     assert np.allclose(rescored, plan.scores)
 
 
-@pytest.fixture(scope="module")
-def world(data_dir: Path):
-    from routes.benchmarks import load_benchmark
-    from sim.maps.route_planner import plan_route
-    from sim.maps.town import load_town
-    from sim.world.world import World
-
-    description = load_benchmark("langauto-tiny", data_dir, "0").routes[0]
-    network = load_town(description.town, data_dir)
-    return World(network, plan_route(network, description.keypoints), seed=0).privileged()
+@pytest.fixture
+def world(tiny_route_world):
+    return tiny_route_world
 
 
 def test_a_stopped_vehicle_on_the_route_is_the_lead(world) -> None:

@@ -83,3 +83,11 @@ def stand(criteria, network, route, s, ticks, frame, speed=0.0, lights=LightStat
 def stop_line_s(network, route) -> float:
     """Route arc length [m] of the first point on the junction lane."""
     return float(route.s[int(np.flatnonzero(route.lanes == JUNCTION_LANE)[0])])
+
+
+def stop_then_cross(criteria, network, route, speed: float = 5.0, before: float = 2.5, ticks: int = 20) -> None:
+    """Drive to ``before`` [m] short of the stop line, stand ``ticks`` ticks, then cross to 15 m past it."""
+    line = stop_line_s(network, route)
+    frame, _ = drive(criteria, network, route, speed, s_to=line - before)
+    frame = stand(criteria, network, route, line - before, ticks, frame)
+    drive(criteria, network, route, speed, s_from=line - before, s_to=line + 15.0, frame=frame)

@@ -21,6 +21,7 @@ from tests.sim.eval.criteria_drive import (
     infractions,
     stand,
     stop_line_s,
+    stop_then_cross,
 )
 
 
@@ -52,10 +53,7 @@ def test_rolling_through_a_stop_sign_is_an_infraction(stop_network, route) -> No
 
 def test_stopping_at_a_stop_sign_first_is_no_infraction(stop_network, route) -> None:
     criteria = RouteCriteria(stop_network, route, LB2)
-    line = stop_line_s(stop_network, route)
-    frame, _ = drive(criteria, stop_network, route, 5.0, s_to=line - 2.5)
-    frame = stand(criteria, stop_network, route, line - 2.5, 20, frame)
-    drive(criteria, stop_network, route, 5.0, s_from=line - 2.5, s_to=line + 15.0, frame=frame)
+    stop_then_cross(criteria, stop_network, route)
     assert infractions(criteria.events) == ()
 
 
@@ -71,13 +69,10 @@ def test_one_stop_serves_every_lane_zone_of_a_sign(network, route) -> None:
     )
     two_zones = dataclasses.replace(network, stop_signs=stops)
     criteria = RouteCriteria(two_zones, route, LB2)
-    line = stop_line_s(two_zones, route)
-    frame, _ = drive(criteria, two_zones, route, 5.0, s_to=line - 2.5)
-    frame = stand(criteria, two_zones, route, line - 2.5, 20, frame)
-    drive(criteria, two_zones, route, 5.0, s_from=line - 2.5, s_to=line + 15.0, frame=frame)
+    stop_then_cross(criteria, two_zones, route)
     assert infractions(criteria.events) == ()
     rolling = RouteCriteria(two_zones, route, LB2)
-    drive(rolling, two_zones, route, 5.0, s_to=line + 15.0)
+    drive(rolling, two_zones, route, 5.0, s_to=stop_line_s(two_zones, route) + 15.0)
     assert [e.kind for e in infractions(rolling.events)] == [Infraction.STOP_SIGN], "rolling through still counts once"
 
 

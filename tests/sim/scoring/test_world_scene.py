@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -21,16 +20,9 @@ from sim.types import NAVSIM_SAMPLING
 from sim.world.snapshot import ActorIndex, LightState
 
 
-@pytest.fixture(scope="module")
-def world(data_dir: Path):
-    from routes.benchmarks import load_benchmark
-    from sim.maps.route_planner import plan_route
-    from sim.maps.town import load_town
-    from sim.world.world import World
-
-    description = load_benchmark("langauto-tiny", data_dir, "0").routes[0]
-    network = load_town(description.town, data_dir)
-    return World(network, plan_route(network, description.keypoints), seed=0).privileged()
+@pytest.fixture
+def world(tiny_route_world):
+    return tiny_route_world
 
 
 def test_world_scene_holds_the_route_the_actors_and_the_lights(world) -> None:

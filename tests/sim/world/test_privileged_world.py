@@ -9,6 +9,7 @@ import pytest
 
 from sim.world.config import TrafficConfig, WorldConfig
 from sim.world.privileged import PrivilegedWorld
+from sim.world.snapshot import ActorKind, WorldSnapshot
 from sim.world.world import World
 
 CONFIG = WorldConfig(traffic=TrafficConfig(num_vehicles=8, num_walkers=2))
@@ -21,7 +22,7 @@ def test_the_world_builds_it_from_its_snapshot(town01, town01_route, drive) -> N
     privileged = world.privileged(snapshot)
     assert privileged.route is town01_route and privileged.network is town01
     assert privileged.traffic_lights is town01.traffic_lights and privileged.stop_signs is town01.stop_signs
-    assert privileged.snapshot.actors is snapshot.actors and privileged.ego is snapshot.ego and privileged.frame == 10
+    assert isinstance(privileged, WorldSnapshot) and privileged.actors is snapshot.actors and privileged.frame == 10
     assert privileged.actors.shape == (privileged.actor_ids.shape[0], 8) and privileged.actor_ids.shape[0] > 0
     fresh = world.privileged()  # the world takes its own snapshot when none is given
     np.testing.assert_array_equal(fresh.actors, privileged.actors)
@@ -43,4 +44,4 @@ def test_it_holds_plain_data_that_another_simulator_can_fill(town01, town01_rout
         actors=np.zeros((0, 8)), light_states=np.zeros(town01.traffic_lights.count, dtype=np.int64),
         traffic_lights=town01.traffic_lights, stop_signs=town01.stop_signs, route=town01_route, network=town01,
     )  # fmt: skip
-    assert built.snapshot.frame == 3 and built.snapshot.actors.shape == (0, 8)
+    assert built.frame == 3 and built.actors_of_kind(ActorKind.VEHICLE).shape == (0, 8)
