@@ -5,7 +5,7 @@ paraphrases, ``[x]``/``[y]`` distance placeholders; specs/carla_leaderboard.md 2
 
 1. the first ``start_steps`` steps say "commence driving" (id 60);
 2. otherwise the next maneuver (first non-LANEFOLLOW RoadOption within ``lookahead`` [m] of dense
-   route) picks the id: LEFT 0 / RIGHT 1 / STRAIGHT 6, with a light within ``light_distance`` [m]
+   route; one instruction per maneuver, worded once when it first appears) picks the id: LEFT 0 / RIGHT 1 / STRAIGHT 6, with a light within ``light_distance`` [m]
    (p = 0.7) the "at the traffic signal" ids 10 / 11 / 12, with p = 0.5 and at least 8 m away the
    "after [x] m" variant; lane changes 34 / 35 (36 / 37); no maneuver: one of 38 / 42 / 43;
 3. when the instruction changes, with p = 0.2 a misleading one replaces it for ``mislead_steps``;
@@ -93,8 +93,11 @@ class InstructionManager:
         self._key: tuple | None = None
         self._true: Instruction | None = None
         self._mislead: tuple[Instruction, int] | None = None
-        self._notice: tuple[str, int, object] | None = None
+        self._notice: tuple[Instruction, int, object] | None = None
         self.completed: list[Instruction] = []
+        self._light: tuple[float, str] | None = None  # the light ahead when the next maneuver was found
+        self.issued: Instruction | None = None  # the instruction the last step gave (misleading or not)
+        self.notice: Instruction | None = None  # the notice the last step gave
 
     def mark_completed(self) -> None:
         """The planner flagged the instruction done: as LMDrive, drop the notice; the text stays until the next."""
@@ -109,21 +112,19 @@ class InstructionManager:
         self.steps += 1
         nearest = np.argmin(np.linalg.norm(self.points[self.index :] - ego_pose[:2], axis=-1))
         self.index += int(nearest)
-        instruction = self._navigation(light)
-        return instruction.text, self._notice_text(ego_pose, light)
+        self.issued = self._navigation(light)
+        self.notice = self._current_notice(ego_pose, light)
+        return self.issued.text, None if self.notice is None else self.notice.text
 
     @property
     def current(self) -> Instruction | None:
         return self._mislead[0] if self._mislead else self._true
 
     def _navigation(self, light: tuple[float, str] | None) -> Instruction:
-        if self.steps <= self.config.start_steps:
-            key: tuple = (START,)
-        else:
-            key = self._maneuver_key(light)
+        key, distance = ((START,), 0.0) if self.steps <= self.config.start_steps else self._maneuver_key(light)
         if key != self._key:  # a new instruction: choose its wording once, maybe mislead
             self._key = key
-            self._true = self._compose(key)
+            self._true = self._compose(key, distance)
             if self.rng.random() < self.config.mislead_probability and key[0] != START:
                 wrong = int(self.rng.choice([i for i in MISLEAD_IDS if i != self._true.id]))
                 self._mislead = (self._text(wrong, 0.0, misleading=True), self.config.mislead_steps)
@@ -133,8 +134,12 @@ class InstructionManager:
             return instruction
         return self._true
 
-    def _maneuver_key(self, light: tuple[float, str] | None) -> tuple:
-        """(option, index of the maneuver, distance bucket) of the next maneuver, or the follow key."""
+    def _maneuver_key(self, light: tuple[float, str] | None) -> tuple[tuple, float]:
+        """((option, index of the maneuver), distance [m] to it) of the next maneuver, or the follow key.
+
+        The key names the maneuver only: the distance and a light ahead shape the wording, chosen
+        once when the maneuver first appears, not a new instruction at every step of the approach.
+        """
         ahead = np.flatnonzero(
             (self.arclength > self.arclength[self.index])
             & (self.arclength <= self.arclength[self.index] + self.config.lookahead)
@@ -145,17 +150,17 @@ class InstructionManager:
                 start = i
                 while start > 0 and self.options[start - 1] == option:
                     start -= 1
-                distance = float(self.arclength[start] - self.arclength[self.index])
-                near_light = light is not None and light[0] <= self.config.light_distance
-                return option, start, max(distance, 0.0), near_light
-        return ("follow",)
+                self._light = light
+                return (option, start), max(float(self.arclength[start] - self.arclength[self.index]), 0.0)
+        return ("follow",), 0.0
 
-    def _compose(self, key: tuple) -> Instruction:
+    def _compose(self, key: tuple, distance: float) -> Instruction:
         if key[0] == START:
             return self._text(START, 0.0)
         if key[0] == "follow":
             return self._text(int(self.rng.choice(FOLLOW_IDS)), 0.0)
-        option, _, distance, near_light = key
+        option = key[0]
+        near_light = self._light is not None and self._light[0] <= self.config.light_distance
         if option in LANE_IDS:
             base = LANE_IDS[RoadOption(option)]
         elif near_light and self.rng.random() < self.config.light_probability:
@@ -171,21 +176,21 @@ class InstructionManager:
         paraphrase = self.texts[instruction_id][int(self.rng.integers(len(self.texts[instruction_id])))]
         return Instruction(instruction_id, paraphrase.replace("[x]", f"{int(x)}"), x, misleading)
 
-    def _notice_text(self, ego_pose: np.ndarray, light: tuple[float, str] | None) -> str | None:
+    def _current_notice(self, ego_pose: np.ndarray, light: tuple[float, str] | None) -> Instruction | None:
         if not self.config.notices:
             return None
         if self._notice is not None and self._notice[1] > 0 and self._notice[2] == "scenario":
-            text, left, kind = self._notice
-            self._notice = (text, left - 1, kind)
-            return text
+            notice, left, kind = self._notice
+            self._notice = (notice, left - 1, kind)
+            return notice
         for position, scenario in self.triggers:
             close = np.linalg.norm(np.asarray(position) - ego_pose[:2]) <= self.config.notice_trigger_distance
             if close and scenario in SCENARIO_NOTICE:
-                self._notice = (self._text(SCENARIO_NOTICE[scenario], 0.0).text, self.config.notice_steps, "scenario")
+                self._notice = (self._text(SCENARIO_NOTICE[scenario], 0.0), self.config.notice_steps, "scenario")
                 return self._notice[0]
         if light is not None and light[0] <= self.config.notice_light_distance and light[1] in LIGHT_NOTICE:
             if self._notice is None or self._notice[2] != light[1]:  # re-issued on a state change
-                self._notice = (self._text(LIGHT_NOTICE[light[1]], 0.0).text, 0, light[1])
+                self._notice = (self._text(LIGHT_NOTICE[light[1]], 0.0), 0, light[1])
             return self._notice[0]
         self._notice = None
         return None

@@ -86,3 +86,25 @@ def test_notices_and_completion(texts: dict[int, list[str]]) -> None:
     assert red in texts[57]
     manager.mark_completed()
     assert manager.completed and manager.completed[-1].id in (0, 2, 10, 13)
+
+
+def test_one_instruction_per_maneuver_while_approaching_it(texts: dict[int, list[str]]) -> None:
+    config = instructions.InstructionConfig(start_steps=0, mislead_probability=0.2)
+    for seed in range(5):
+        manager = instructions.InstructionManager(*route_with_left_turn(), seed=seed, config=config, texts=texts)
+        issued = []
+        for x in np.linspace(0.0, 28.0, 60):  # driving towards the turn at 30 m, light ahead from halfway
+            light = (40.0 - x, "red") if x > 14.0 else None
+            manager.step(np.array([x, 0.0, 0.0]), 5.0, 0.0, light=light)
+            issued.append(manager.issued)
+        true = [i for i in issued if not i.misleading]
+        assert len({id(i) for i in true}) == 1, [i.text for i in true]  # worded once, not at every step
+        assert sum(a is not b for a, b in zip(issued, issued[1:], strict=False)) <= 2  # a misleading window at most
+
+
+def test_the_issued_notice_carries_its_id(texts: dict[int, list[str]]) -> None:
+    config = instructions.InstructionConfig(start_steps=0, mislead_probability=0.0, notices=True)
+    manager = instructions.InstructionManager(*route_with_left_turn(), seed=0, config=config, texts=texts)
+    _, notice = manager.step(np.zeros(3), 5.0, 0.0, light=(20.0, "green"))
+    assert manager.notice.id == instructions.LIGHT_NOTICE["green"] and manager.notice.text == notice
+    assert manager.issued.text in texts[manager.issued.id] or "[x]" in " ".join(texts[manager.issued.id])
