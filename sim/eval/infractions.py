@@ -64,6 +64,7 @@ class InfractionEvent:
         location: ``(3,)`` x, y, z [m] in CARLA's frame (as the leaderboard reports locations).
         value: outside-lanes percentage, min-speed percentage, or 0.
         detail: e.g. the other actor's type and id.
+        text: the official evaluator's own message, kept verbatim for records read from its checkpoint.
     """
 
     kind: Infraction
@@ -71,6 +72,7 @@ class InfractionEvent:
     location: np.ndarray
     value: float = 0.0
     detail: str = ""
+    text: str = ""
 
     def penalty(self, rules: LeaderboardRules) -> float:
         """The multiplicative factor this event applies to the infraction penalty (IS)."""
@@ -85,6 +87,8 @@ class InfractionEvent:
 
     def message(self) -> str:
         """The leaderboard-style text stored in the results JSON."""
+        if self.text:
+            return self.text
         x, y, z = (float(v) for v in self.location)
         where = f"at (x={x:.3f}, y={y:.3f}, z={z:.3f})"
         text = _MESSAGES[self.kind].format(value=self.value, detail=self.detail)
