@@ -10,7 +10,7 @@ import pytest
 from sim.carla.supervisor import RouteSupervisor
 from sim.eval.infractions import Infraction, LeaderboardRules
 from sim.eval.route_record import RouteStatus
-from tests.sim.carla.conftest import runs, stand_in_config, stand_in_routes
+from tests.sim.carla.stand_ins import runs, stand_in_config, stand_in_routes
 
 AGENT = ("/agents/my_agent.py", "my_config.yaml")
 
