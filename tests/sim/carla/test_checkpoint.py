@@ -20,7 +20,8 @@ BENCH2DRIVE_RECORD = {
     "infractions": {
         "collisions_layout": ["Agent collided against object with type=static.prop.trafficcone01 and id=812 "
                               "at (x=-512.331, y=3012.5, z=362.1)"],
-        "outside_route_lanes": ["Agent went outside its route lanes for about 12.304 meters (5.41% of the completed route)"],
+        "outside_route_lanes": ["Agent went outside its route lanes for about 12.304 meters "
+                                "(5.41% of the completed route)"],
         "min_speed_infractions": ["Average speed is 62.5% of the surrounding traffic's one"],
         "red_light": [], "route_timeout": [],
     },
