@@ -54,6 +54,8 @@ class ServerConfig:
         start_attempts: server starts tried (each on the next port block) before giving up.
         stop_grace_s: [s] between SIGTERM and SIGKILL of the server's process group.
         extra_args: appended to the server's command line.
+        runtime_dir: port locks and the server registry, shared by every supervisor of the machine
+            (default :func:`sim.carla.ports.runtime_dir`).
     """
 
     launch: ServerLaunch = ServerLaunch.LOCAL
@@ -72,6 +74,7 @@ class ServerConfig:
     start_attempts: int = 5
     stop_grace_s: float = 10.0
     extra_args: tuple[str, ...] = ()
+    runtime_dir: str | None = None
 
     def resolved_carla_root(self) -> str | None:
         return self.carla_root or os.environ.get("CARLA_ROOT") or None

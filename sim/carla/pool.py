@@ -11,6 +11,7 @@ Records come back to the caller as they finish, so it can write each one at once
 from __future__ import annotations
 
 import logging
+import os
 import queue
 import threading
 from collections import deque
@@ -19,6 +20,7 @@ from dataclasses import dataclass
 
 from sim.carla.config import SupervisorConfig
 from sim.carla.evaluator import CarlaRoute
+from sim.carla.launch import REPO_ROOT
 from sim.carla.supervisor import RouteSupervisor
 from sim.eval.infractions import LeaderboardRules
 from sim.eval.route_record import RouteRecord
@@ -75,6 +77,24 @@ def _serve(supervisor: RouteSupervisor, todo: queue.SimpleQueue, results: queue.
         results.put(error)
     finally:
         supervisor.close()
+
+
+def connect_ray(address: str | None, num_cpus: int | None = None, num_gpus: int | None = None) -> None:
+    """Join the cluster at ``address`` (``None`` or "local": a new one on this machine with the given resources).
+
+    Workers import this package from the same path as the driver: on a cluster, every node needs the
+    repository there (the evaluator image has it at /opt/closed-loop).
+    """
+    import ray
+
+    if ray.is_initialized():
+        return
+    python_path = os.pathsep.join(p for p in (str(REPO_ROOT), os.environ.get("PYTHONPATH", "")) if p)
+    runtime_env = {"env_vars": {"PYTHONPATH": python_path}}
+    if address in (None, "local"):
+        ray.init(num_cpus=num_cpus, num_gpus=num_gpus, runtime_env=runtime_env, include_dashboard=False)
+    else:
+        ray.init(address=address, runtime_env=runtime_env)
 
 
 class ServerActor:

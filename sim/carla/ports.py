@@ -22,9 +22,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 RUNTIME_DIR_ENV = "CLOSED_LOOP_RUNTIME_DIR"
-DEFAULT_RPC_BASE = 30000  # [port] first RPC port; Bench2Drive's parallel scripts start here
-DEFAULT_TM_BASE = 50000  # [port] first Traffic Manager port (Bench2Drive's)
-DEFAULT_STEP = 150  # [port] distance between blocks (Bench2Drive's spacing)
+# Below Linux's ephemeral range (32768-60999), where every outgoing connection takes a port for a
+# while; Bench2Drive's Traffic Manager ports (50000 + 150 i) sit inside it and clash at random.
+DEFAULT_RPC_BASE = 20000  # [port] RPC port of block 0
+DEFAULT_TM_BASE = 20005  # [port] Traffic Manager port of block 0
+DEFAULT_STEP = 10  # [port] distance between blocks
 MAX_PORT = 65535
 
 
@@ -131,6 +133,10 @@ def reserve_ports(
     """
     if step < 3 or rpc_base < 1 or tm_base < 1:
         raise ValueError(f"port blocks need rpc_base, tm_base >= 1 and step >= 3, got {rpc_base}, {tm_base}, {step}")
+    if rpc_base <= tm_base < rpc_base + 3:
+        raise ValueError(
+            f"the Traffic Manager port {tm_base} falls on the server's own ports {rpc_base}..{rpc_base + 2}"
+        )
     folder = lock_dir or runtime_dir() / "ports"
     folder.mkdir(parents=True, exist_ok=True)
     for index in range(max_blocks):

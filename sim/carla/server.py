@@ -42,7 +42,8 @@ class ServerProcess:
         self.config = config
         self.gpu = gpu
         self.log_dir = Path(log_dir)
-        self.registry = ServerRegistry(runtime_dir() / "servers")
+        self.runtime_dir = Path(config.runtime_dir) if config.runtime_dir else runtime_dir()
+        self.registry = ServerRegistry(self.runtime_dir / "servers")
         self.token = secrets.token_hex(3)
         self.starts = 0
         self.reservation: PortReservation | None = None
@@ -58,8 +59,9 @@ class ServerProcess:
         failed_blocks: set[int] = set()
         reasons = []
         for _attempt in range(self.config.start_attempts):
-            self.reservation = reserve_ports(self.config.rpc_port_base, self.config.tm_port_base,
-                                             self.config.port_step, skip=frozenset(failed_blocks))  # fmt: skip
+            config, skip = self.config, frozenset(failed_blocks)
+            self.reservation = reserve_ports(config.rpc_port_base, config.tm_port_base, config.port_step, skip=skip,
+                                             lock_dir=self.runtime_dir / "ports")  # fmt: skip
             self._spawn()
             reason, port_clash = self._wait_ready()
             if reason is None:

@@ -9,7 +9,8 @@ rest) says, logging every run to ``$STAND_IN_STATE/runs.jsonl``:
 - ``server_crash`` / ``server_kill``: make the server exit (it crashes / we SIGKILL it), then fail
   to tick and write "Failed - Simulation crashed", exiting -1 as Bench2Drive's evaluator does;
 - ``server_hang``: make the server hang, then block on a tick (as the client waits 600 s);
-- ``evaluator_exit``: exit 1 with no record; ``evaluator_hang``: sleep with the server healthy.
+- ``evaluator_exit``: exit 1 with no record; ``evaluator_hang``: sleep with the server healthy;
+- ``kill_supervisor``: SIGKILL the process that started us (a supervisor, or a Ray actor lost with its node).
 """
 
 import argparse
@@ -81,6 +82,9 @@ def main() -> int:
     if action == "evaluator_exit":
         return 1
     if action == "evaluator_hang":
+        time.sleep(3600)
+    if action == "kill_supervisor":
+        os.kill(os.getppid(), signal.SIGKILL)
         time.sleep(3600)
     if action in ("server_crash", "server_kill", "server_hang"):
         rpc_call("127.0.0.1", args.port, "tick")

@@ -16,9 +16,9 @@ ROUTE_XML = """<?xml version='1.0' encoding='utf-8'?>
 
 
 def server_config(port_base: int, **overrides) -> ServerConfig:
-    values = dict(launch=ServerLaunch.STAND_IN, rpc_port_base=port_base, tm_port_base=port_base + 20000, port_step=5,
+    values = dict(launch=ServerLaunch.STAND_IN, rpc_port_base=port_base, tm_port_base=port_base + 3, port_step=5,
                   startup_timeout_s=15.0, tick_timeout_s=1.0, probe_timeout_s=0.3, poll_interval_s=0.05,
-                  stop_grace_s=1.0, recycle_every=0)  # fmt: skip
+                  stop_grace_s=1.0, recycle_every=0, runtime_dir=os.environ["CLOSED_LOOP_RUNTIME_DIR"])  # fmt: skip
     values.update(overrides)
     return ServerConfig(**values)
 
