@@ -2,6 +2,7 @@
 
     ./run_closed_loop.sh --agent expert --bench langauto-tiny
     ./run_closed_loop.sh --agent path/to/my_agent.py --agent-config my.yaml --bench bench2drive --routes 1711,1773
+    ./run_closed_loop.sh --sim carla --bench bench2drive --agent NAME --gpus 0,1
 
 Exit status: 0 when the run went through (however the agent drove), 2 for bad arguments or
 missing data, 1 when the run itself failed.
@@ -17,6 +18,9 @@ from pathlib import Path
 
 from routes.benchmarks import BENCHMARKS, load_benchmark
 from routes.route_types import RouteError
+from sim.carla.cli import add_carla_arguments, carla_options
+from sim.carla.prerequisites import missing_prerequisites
+from sim.carla.runner import carla_records
 from sim.eval.infractions import LeaderboardRules
 from sim.eval.route_record import RouteRecord
 from sim.eval.summary import summary_lines
@@ -52,6 +56,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--walkers", type=int, default=0, help="background pedestrians around the ego (the "
                         "leaderboards spawn none; scenario pedestrians always appear)")  # fmt: skip
     parser.add_argument("--log-level", default="WARNING")
+    add_carla_arguments(parser)
     return parser
 
 
@@ -82,10 +87,6 @@ def progress(record: RouteRecord, finished: int, total: int, rules: LeaderboardR
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=args.log_level.upper(), format="%(levelname)s %(name)s: %(message)s")
-    if args.sim == "carla":
-        print("run_closed_loop: --sim carla is not available yet: the CARLA server lifecycle and leaderboard "
-              "evaluator orchestration have not landed; use --sim embedded.", file=sys.stderr)  # fmt: skip
-        return 2
     # 1. What to run
     try:
         agent = agent_spec(args.agent, args.agent_config)
@@ -94,14 +95,25 @@ def main(argv: list[str] | None = None) -> int:
         print(f"run_closed_loop: {error}", file=sys.stderr)
         return 2
     out = args.out or Path("results") / f"{benchmark.name}_{Path(agent.name).stem}"
-    options = RunOptions(
-        out, args.seed, args.repetitions, args.workers, args.resume, args.save_video, args.data_dir, args.walkers
-    )
+    options = RunOptions(out, args.seed, args.repetitions, args.workers, args.resume, args.save_video, args.data_dir,
+                         args.walkers, args.ray_address or None)  # fmt: skip
     rules = rules_for(benchmark)
+    drive = None
+    if args.sim == "carla":
+        carla = carla_options(args, benchmark, out)
+        missing = missing_prerequisites(carla.supervisor.server, carla.supervisor.evaluator)
+        if missing:
+            print("run_closed_loop: --sim carla needs what this machine lacks:", file=sys.stderr)
+            for line in missing:
+                print(f"  - {line}", file=sys.stderr)
+            return 2
+        drive = lambda jobs: carla_records(jobs, benchmark, (agent.path, agent.config), rules, carla, args.data_dir)  # noqa: E731
     # 2. Drive every route
     started = time.perf_counter()
     try:
-        payload = run_benchmark(benchmark, agent, options, on_record=lambda r, i, n: progress(r, i, n, rules))
+        payload = run_benchmark(
+            benchmark, agent, options, on_record=lambda r, i, n: progress(r, i, n, rules), drive=drive
+        )
     except ResultsFileError as error:
         print(f"run_closed_loop: {error}", file=sys.stderr)
         return 2

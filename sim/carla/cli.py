@@ -8,6 +8,7 @@ from pathlib import Path
 
 from routes.benchmarks import Benchmark
 from sim.carla.config import EvaluatorConfig, EvaluatorFlavour, ServerConfig, ServerLaunch, SupervisorConfig
+from sim.carla.ports import DEFAULT_RPC_BASE, DEFAULT_TM_BASE
 from sim.carla.runner import CarlaRunOptions, default_flavour
 
 
@@ -31,6 +32,8 @@ def add_carla_arguments(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--evaluator-python", default=None, help="interpreter with the server's carla client")
     group.add_argument("--evaluator-script", default=None, help="run this instead of leaderboard_evaluator.py")
     group.add_argument("--track", default="SENSORS")
+    group.add_argument("--rpc-port-base", type=int, default=DEFAULT_RPC_BASE, help="RPC port of the first server")
+    group.add_argument("--tm-port-base", type=int, default=DEFAULT_TM_BASE, help="Traffic Manager port of the first")
     group.add_argument("--tick-timeout", type=float, default=60.0, help="[s] no tick and no answer: server hung")
     group.add_argument("--recycle-every", type=int, default=20, help="restart each server after this many routes")
     group.add_argument("--max-attempts", type=int, default=3, help="tries per route when the simulator fails")
@@ -42,7 +45,8 @@ def carla_options(args: argparse.Namespace, benchmark: Benchmark, out_dir: Path)
     version = flavour.carla_version
     server = ServerConfig(launch=ServerLaunch(args.carla_server), carla_root=args.carla_root, carla_version=version,
                           docker_image=args.carla_image or f"closed-loop/carla-server:{version}",
-                          tick_timeout_s=args.tick_timeout, recycle_every=args.recycle_every)  # fmt: skip
+                          tick_timeout_s=args.tick_timeout, recycle_every=args.recycle_every,
+                          rpc_port_base=args.rpc_port_base, tm_port_base=args.tm_port_base)  # fmt: skip
     evaluator = EvaluatorConfig(flavour=flavour, leaderboard_root=_absolute(args.leaderboard_root),
                                 scenario_runner_root=_absolute(args.scenario_runner_root),
                                 carla_pythonapi=args.carla_pythonapi, python=args.evaluator_python,
@@ -51,7 +55,7 @@ def carla_options(args: argparse.Namespace, benchmark: Benchmark, out_dir: Path)
     supervisor = SupervisorConfig(server=server, evaluator=evaluator, max_attempts=args.max_attempts,
                                   work_dir=str((out_dir / "carla").resolve()))  # fmt: skip
     gpus = tuple(int(gpu) for gpu in str(args.gpus).split(",") if gpu.strip())
-    return CarlaRunOptions(supervisor, gpus, args.ray_address, args.servers, args.servers_per_gpu)
+    return CarlaRunOptions(supervisor, gpus, args.ray_address or None, args.servers, args.servers_per_gpu)
 
 
 def _absolute(path: str | None) -> str | None:

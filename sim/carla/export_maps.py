@@ -16,7 +16,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from sim.data_dir import DATA_DIR_ENV, resolve_data_dir
+from sim.paths import DATA_DIR_ENV, resolve_data_dir
 
 MAPS_SUBDIR = Path("maps") / "carla"  # as sim.maps.town reads them
 

@@ -15,7 +15,7 @@ from routes.route_types import LeaderboardVersion
 from sim.carla.config import EvaluatorFlavour, SupervisorConfig
 from sim.carla.evaluator import CarlaRoute
 from sim.carla.pool import SupervisorSpec, connect_ray, run_on_local_gpus, run_on_ray
-from sim.data_dir import data_path
+from sim.paths import data_path
 from sim.eval.infractions import LeaderboardRules
 from sim.eval.route_record import RouteRecord
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -39,6 +39,8 @@ class RunOptions:
         data_dir: the data directory.
         background_walkers: pedestrians walking around the ego besides the scenarios' own; the
             leaderboards spawn none (background activity is vehicles only), so neither do we by default.
+        ray_address: drive the routes as Ray tasks on this cluster ("auto", "HOST:6379", "local")
+            instead of ``workers`` local processes.
     """
 
     out_dir: Path
@@ -49,6 +51,7 @@ class RunOptions:
     save_video: bool = False
     data_dir: str | None = None
     background_walkers: int = 0
+    ray_address: str | None = None
 
     def world_config(self) -> WorldConfig:
         return WorldConfig(traffic=TrafficConfig(num_walkers=self.background_walkers))
@@ -88,8 +91,13 @@ def run_benchmark(
     options: RunOptions,
     sensors: list[str] | None = None,
     on_record: Callable[[RouteRecord, int, int], None] | None = None,
+    drive: Callable[[list[RouteJob]], Iterable[RouteRecord]] | None = None,
 ) -> dict:
-    """Run (or resume) the benchmark; returns the final checkpoint payload."""
+    """Run (or resume) the benchmark; returns the final checkpoint payload.
+
+    ``drive`` turns the jobs still to run into records, in any order (default: the embedded world;
+    ``sim.carla.runner.carla_records`` drives them on CARLA servers).
+    """
     # 1. The jobs and what a previous run already finished
     jobs = make_jobs(benchmark, options)
     results = ResultsFile(options.out_dir / "results.json", jobs[0].rules if jobs else LeaderboardRules.LB1,
@@ -97,7 +105,8 @@ def run_benchmark(
     done = results.resume() if options.resume else set()
     pending = [job for job in jobs if job.index not in done]
     # 2. Drive the rest, storing each record the moment it exists
-    for finished, record in enumerate(_records(pending, agent, options), start=len(done) + 1):
+    records = drive(pending) if drive is not None else _records(pending, agent, options)
+    for finished, record in enumerate(records, start=len(done) + 1):
         results.add(record)
         if on_record is not None:
             on_record(record, finished, len(jobs))
@@ -106,6 +115,9 @@ def run_benchmark(
 
 
 def _records(jobs: list[RouteJob], agent: AgentSpec, options: RunOptions) -> Iterator[RouteRecord]:
+    if options.ray_address is not None:
+        yield from _ray_records(jobs, agent, options)
+        return
     if options.workers <= 1 or len(jobs) <= 1:
         for job in jobs:
             yield _run_one((job, agent, options))
@@ -114,6 +126,23 @@ def _records(jobs: list[RouteJob], agent: AgentSpec, options: RunOptions) -> Ite
     context = multiprocessing.get_context("spawn")
     with context.Pool(processes=options.workers, maxtasksperchild=8) as pool:
         yield from pool.imap_unordered(_run_one, [(job, agent, options) for job in jobs])
+
+
+def _ray_records(jobs: list[RouteJob], agent: AgentSpec, options: RunOptions) -> Iterator[RouteRecord]:
+    """Every route a Ray task (one CPU each) on the cluster, records as they finish.
+
+    Every node needs the repository, the data directory and the agent file at the same paths.
+    """
+    import ray
+
+    from sim.carla.pool import connect_ray
+
+    connect_ray(options.ray_address)
+    remote = ray.remote(num_cpus=1)(_run_one)
+    pending = [remote.remote((job, agent, options)) for job in jobs]
+    while pending:
+        done, pending = ray.wait(pending, num_returns=1)
+        yield ray.get(done[0])
 
 
 def _run_one(arguments: tuple[RouteJob, AgentSpec, RunOptions]) -> RouteRecord:
