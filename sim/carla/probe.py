@@ -1,15 +1,24 @@
 """Health probes of a server through its client API: is it answering, and is its frame advancing?
 
-The CARLA probe uses the ``carla`` client (imported lazily): ``get_server_version`` answers on
-the server's RPC threads, ``get_world().get_snapshot().frame`` needs the game thread and the
-streaming of world ticks, so a server whose game thread hangs stops answering it.
+``get_server_version`` answers on the server's RPC threads; ``get_world().get_snapshot().frame``
+needs the game thread and the streaming of world ticks, so a server whose game thread hangs stops
+answering it. A real server is probed through :mod:`sim.carla.probe_worker` in the evaluator's
+interpreter, whose ``carla`` client matches the server's version (the supervisor's may not).
 """
 
 from __future__ import annotations
 
+import os
+import queue
+import subprocess
+import sys
+import threading
 from typing import Protocol
 
 from sim.carla.config import ServerLaunch
+from sim.carla.launch import REPO_ROOT
+
+WORKER_GRACE_S = 5.0  # [s] beyond the client's own timeout before a silent worker counts as stuck
 
 
 class ProbeError(RuntimeError):
@@ -24,38 +33,56 @@ class ServerProbe(Protocol):
     def close(self) -> None: ...
 
 
-class CarlaProbe:
-    """:class:`ServerProbe` through ``carla.Client`` (one client, kept for the server's life)."""
+class WorkerProbe:
+    """:class:`ServerProbe` through a :mod:`sim.carla.probe_worker` process in the evaluator's interpreter."""
 
-    def __init__(self, host: str, port: int) -> None:
-        self.host, self.port = host, port
-        self._client = None
+    def __init__(self, python: str, host: str, port: int) -> None:
+        paths = (str(REPO_ROOT), os.environ.get("PYTHONPATH", ""))
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in paths if p)}
+        self._process = subprocess.Popen([python, "-m", "sim.carla.probe_worker", host, str(port)], env=env,
+                                         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                                         text=True, start_new_session=True)  # fmt: skip
+        self._replies: queue.SimpleQueue = queue.SimpleQueue()
+        self._lock = threading.Lock()
+        threading.Thread(target=self._read, daemon=True).start()
 
-    def _connected(self, timeout_s: float):
-        if self._client is None:
-            import carla  # lazy: the client library is needed only with a live server
+    def _read(self) -> None:
+        for line in self._process.stdout:
+            self._replies.put(line.rstrip("\n"))
+        self._replies.put("error the probe worker exited")
 
-            self._client = carla.Client(self.host, self.port)
-        self._client.set_timeout(timeout_s)
-        return self._client
+    def _ask(self, kind: str, timeout_s: float) -> str:
+        with self._lock:
+            try:
+                self._process.stdin.write(f"{kind} {timeout_s}\n")
+                self._process.stdin.flush()
+                reply = self._replies.get(timeout=timeout_s + WORKER_GRACE_S)
+            except (OSError, queue.Empty):
+                raise ProbeError(f"{kind}: the probe worker did not answer") from None
+        status, _, value = reply.partition(" ")
+        if status != "ok":
+            raise ProbeError(f"{kind}: {value}")
+        return value
 
     def version(self, timeout_s: float) -> str:
-        return str(self._connected(timeout_s).get_server_version())
+        return self._ask("version", timeout_s)
 
     def frame(self, timeout_s: float) -> int:
-        return int(self._connected(timeout_s).get_world().get_snapshot().frame)
+        return int(self._ask("frame", timeout_s))
 
     def close(self) -> None:
-        self._client = None
+        if self._process.poll() is None:
+            self._process.kill()
+        self._process.wait()
 
 
-def make_probe(launch: ServerLaunch, host: str, port: int) -> ServerProbe:
-    """The probe that speaks to a server started with ``launch``."""
+def make_probe(launch: ServerLaunch, host: str, port: int, python: str | None = None) -> ServerProbe:
+    """The probe that speaks to a server started with ``launch``; ``python``: the evaluator's interpreter."""
     if launch is ServerLaunch.STAND_IN:
         from sim.carla.stand_in import StandInProbe
 
         return StandInProbe(host, port)
-    return CarlaProbe(host, port)
+    return WorkerProbe(python or sys.executable, host, port)
 
 
 def ask(call, timeout_s: float):

@@ -36,9 +36,11 @@ class ServerProcess:
         config: server settings.
         gpu: the graphics adapter index it renders on.
         log_dir: where ``server_<rpc port>_<n>.log`` files go.
+        probe_python: interpreter whose ``carla`` client probes the server (the evaluator's).
     """
 
-    def __init__(self, config: ServerConfig, gpu: int, log_dir: Path) -> None:
+    def __init__(self, config: ServerConfig, gpu: int, log_dir: Path, probe_python: str | None = None) -> None:
+        self.probe_python = probe_python
         self.config = config
         self.gpu = gpu
         self.log_dir = Path(log_dir)
@@ -90,7 +92,7 @@ class ServerProcess:
             self._process = subprocess.Popen(self._command.argv, stdout=log, stderr=subprocess.STDOUT, env=env,
                                              stdin=subprocess.DEVNULL, start_new_session=True)  # fmt: skip
         self.registry.add(self._process.pid, self._command.marker, self._command.container)
-        self.probe = make_probe(self.config.launch, self.config.host, block.rpc)
+        self.probe = make_probe(self.config.launch, self.config.host, block.rpc, self.probe_python)
 
     def _wait_ready(self) -> tuple[str | None, bool]:
         """(None, _) when ready, else (reason, whether a port clash caused it)."""

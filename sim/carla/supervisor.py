@@ -64,7 +64,7 @@ class RouteSupervisor:
         self.agent = agent
         self.rules = rules
         self.work_dir = Path(config.work_dir).resolve()
-        self.server = ServerProcess(config.server, gpu, self.work_dir / "servers")
+        self.server = ServerProcess(config.server, gpu, self.work_dir / "servers", config.evaluator.python)
         self.routes_on_server = 0
         self._evaluator: subprocess.Popen | None = None
         self._aborted = False
