@@ -20,7 +20,7 @@ def answer(client, request):
         return client.get_server_version()
     if kind == "frame":
         return client.get_world().get_snapshot().frame
-    raise ValueError("unknown probe {!r}".format(kind))
+    raise ValueError(f"unknown probe {kind!r}")
 
 
 def main():
@@ -29,7 +29,7 @@ def main():
     client = carla.Client(sys.argv[1], int(sys.argv[2]))
     for line in sys.stdin:
         try:
-            reply = "ok {}".format(answer(client, line))
+            reply = f"ok {answer(client, line)}"
         except Exception as error:  # every failure is an answer; the supervisor decides what it means
             reply = "error {}".format(str(error).replace("\n", " "))
         sys.stdout.write(reply + "\n")

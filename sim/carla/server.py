@@ -119,7 +119,7 @@ class ServerProcess:
 
     def _log_mentions_bind_failure(self) -> bool:
         text = self.log_tail().lower()
-        return "address already in use" in text or "bind" in text and "fail" in text
+        return "address already in use" in text or ("bind" in text and "fail" in text)
 
     # 2. State
     @property
