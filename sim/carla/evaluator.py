@@ -74,7 +74,8 @@ def evaluator_call(
                 f"--trafficManagerPort={ports.traffic_manager}", f"--timeout={config.client_timeout_s}"]  # fmt: skip
     else:
         args = [*common, f"--routes={route.route_file}", f"--routes-subset={route.route_id}",
-                f"--traffic-manager-port={ports.traffic_manager}", f"--timeout={config.client_timeout_s}"]  # fmt: skip
+                f"--traffic-manager-port={ports.traffic_manager}", f"--timeout={config.client_timeout_s}",
+                f"--debug-checkpoint={attempt_dir / 'live_results.txt'}"]  # fmt: skip
     python = config.python or sys.executable
     if config.script:
         entry = [python, config.script]

@@ -30,7 +30,7 @@ from sim.carla.stand_in import rpc_call  # noqa: E402
 def parse() -> argparse.Namespace:
     parser = argparse.ArgumentParser()
     for name in ("--host", "--routes", "--routes-subset", "--checkpoint", "--agent", "--agent-config", "--track",
-                 "--scenarios", "--timeout", "--repetitions", "--gpu-rank"):  # fmt: skip
+                 "--scenarios", "--timeout", "--repetitions", "--gpu-rank", "--debug-checkpoint"):  # fmt: skip
         parser.add_argument(name, default="")
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--traffic-manager-port", "--trafficManagerPort", dest="tm_port", type=int, default=0)

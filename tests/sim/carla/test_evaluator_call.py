@@ -30,6 +30,7 @@ def test_bench2drive_runs_through_the_connect_only_entry_on_our_ports(tmp_path: 
     assert call.argv[1:3] == ("-m", "sim.carla.bench2drive_entry")
     checkpoint = tmp_path / "attempt1" / "checkpoint.json"
     for arg in ("--port=30150", "--traffic-manager-port=50150", "--routes-subset=42", "--gpu-rank=-1",
+                f"--debug-checkpoint={tmp_path / 'attempt1' / 'live_results.txt'}",
                 "--agent=/a/agent.py", "--agent-config=cfg.yaml", f"--checkpoint={checkpoint}"):  # fmt: skip
         assert arg in call.argv
     assert call.cwd == str(tmp_path / "lb"), "Bench2Drive reads leaderboard/data/weather.xml from the checkout root"
