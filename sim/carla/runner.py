@@ -15,9 +15,9 @@ from routes.route_types import LeaderboardVersion
 from sim.carla.config import EvaluatorFlavour, SupervisorConfig
 from sim.carla.evaluator import CarlaRoute
 from sim.carla.pool import SupervisorSpec, connect_ray, run_on_local_gpus, run_on_ray
-from sim.paths import data_path
 from sim.eval.infractions import LeaderboardRules
 from sim.eval.route_record import RouteRecord
+from sim.paths import data_path
 
 
 @dataclass(frozen=True)

@@ -14,8 +14,8 @@ from sim.carla.process_group import group_alive
 from sim.carla.runner import carla_routes
 from sim.carla.server import ServerProcess
 from sim.carla.supervisor import RouteSupervisor
-from sim.eval.benchmark_runner import RunOptions, make_jobs
 from sim.eval.infractions import LeaderboardRules
+from sim.run.benchmark_runner import RunOptions, make_jobs
 
 pytestmark = pytest.mark.carla
 CARLA_ROOT = os.environ.get("CARLA_ROOT", "")
