@@ -11,6 +11,7 @@ import contextlib
 import copy
 import io
 import lzma
+import math
 import pickle
 import sys
 import types
@@ -72,3 +73,36 @@ def write_cache(record: CacheRecord, path: Path) -> Path:
 def loaded_copy(path: Path) -> CacheRecord:
     """A fresh, freely mutable record tree of the cache at ``path``."""
     return copy.deepcopy(load_cache_records(path))
+
+
+def variant(
+    record: CacheRecord,
+    *,
+    log_name: str | None = None,
+    time_offset_s: float = 0.0,
+    synthetic: bool = False,
+    ego: tuple[float, ...] | None = None,
+) -> CacheRecord:
+    """A copy of ``record`` in another log, at another time, as a synthetic scene, or with the ego moved.
+
+    ``ego`` is (x, y, heading, vx, vy, ax, ay): rear axle, global; velocity and acceleration in the body frame.
+    """
+    record = copy.deepcopy(record)
+    if log_name is not None:
+        record.log_name = log_name
+    record.timepoint.time_us += round(time_offset_s * 1e6)
+    if synthetic:
+        record.scene_type.__dict__["call_args"] = (1,)
+        record.human_trajectory = None
+    if ego is not None:
+        footprint = record.ego_state._car_footprint
+        width, front, rear = footprint._vehicle_parameters.call_args[:3]
+        to_centre = (front + rear) / 2.0 - rear
+        x, y, heading, vx, vy, ax, ay = ego
+        footprint.__dict__.pop("rear_axle", None)
+        footprint._center.x, footprint._center.y = x + to_centre * math.cos(heading), y + to_centre * math.sin(heading)
+        footprint._center.heading = heading
+        dynamic = record.ego_state._dynamic_car_state
+        dynamic._rear_axle_velocity_2d._x, dynamic._rear_axle_velocity_2d._y = vx, vy
+        dynamic._rear_axle_acceleration_2d._x, dynamic._rear_axle_acceleration_2d._y = ax, ay
+    return record
