@@ -69,18 +69,26 @@ class DriveJEPAPlanner:
     def reset(self) -> None:
         self.history.reset()
 
-    def plan(self, obs: Observation) -> Plan:
-        import torch
+    def image_history(self) -> tuple[int, float]:
+        """Front frames the model reads and their spacing [s] (the NAVSIM adapter loads these)."""
+        return self.history.num_frames, self.history.interval
 
-        from models.drivejepa.config import SCORE_NAMES
-        from models.drivejepa.model import ego_status
-
+    def observe(self, obs: Observation) -> None:
+        """Take in a past frame without planning (warm-up from NAVSIM's history frames)."""
         if self.config.camera_id not in obs.images:
             raise KeyError(f"Drive-JEPA needs camera '{self.config.camera_id}', got {sorted(obs.images)}")
         enc = self.model_config.encoder
         self.history.push(
             obs.timestamp, resize_image(obs.images[self.config.camera_id], enc.image_height, enc.image_width)
         )
+
+    def plan(self, obs: Observation) -> Plan:
+        import torch
+
+        from models.drivejepa.config import SCORE_NAMES
+        from models.drivejepa.model import ego_status
+
+        self.observe(obs)
         clip = self.history.clip().unsqueeze(0)  # (1, T, 3, H, W) in [0, 1]
         velocity = torch.tensor([[float(obs.speed), 0.0]])
         accel = torch.as_tensor(np.asarray(obs.acceleration, dtype=np.float32)[:2]).view(1, 2)

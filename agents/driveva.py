@@ -150,14 +150,23 @@ class DriveVAPlanner:
         self.history.reset()
         self.generator = torch.Generator().manual_seed(self.config.seed)
 
-    def plan(self, obs: Observation) -> Plan:
-        import torch
+    def image_history(self) -> tuple[int, float]:
+        """Front frames the model reads and their spacing [s] (the NAVSIM adapter loads these)."""
+        return self.history.num_frames, self.history.interval
 
+    def observe(self, obs: Observation) -> None:
+        """Take in a past frame without planning (warm-up from NAVSIM's history frames)."""
         if self.config.camera_id not in obs.images:
             raise KeyError(f"DriveVA needs camera '{self.config.camera_id}', got {sorted(obs.images)}")
         cfg = self.model_config
-        frame = resize_image(obs.images[self.config.camera_id], cfg.image_height, cfg.image_width)
-        self.history.push(obs.timestamp, frame)
+        self.history.push(
+            obs.timestamp, resize_image(obs.images[self.config.camera_id], cfg.image_height, cfg.image_width)
+        )
+
+    def plan(self, obs: Observation) -> Plan:
+        import torch
+
+        self.observe(obs)
         frames = self.history.clip().unsqueeze(0) * 2.0 - 1.0  # (1, T, 3, H, W) in [-1, 1]
         velocity = torch.tensor([[float(obs.speed), 0.0]])
         command = torch.tensor([navsim_command(obs.command)])

@@ -11,6 +11,7 @@ Public API:
 
 from sim.scoring.metric_cache.convert import (
     MetricCacheScene,
+    NuplanMapLayer,
     SceneFrameType,
     cache_from_records,
     load_metric_cache,
@@ -24,6 +25,7 @@ __all__ = [
     "CacheEntry",
     "MetricCacheError",
     "MetricCacheScene",
+    "NuplanMapLayer",
     "SceneFrameType",
     "UnsafePickleError",
     "cache_from_records",

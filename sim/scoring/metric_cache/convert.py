@@ -31,15 +31,22 @@ FRAME_DT = 0.1  # [s] the scorer's observation spacing (NAVSIM's proposal sampli
 MIN_FRAMES = 41  # 4 s at 0.1 s, what the v2 scorer reads
 RED_LIGHT_PREFIX = "red_light_"
 HUMAN_NUM_POSES, HUMAN_INTERVAL = 8, 0.5  # [-], [s] NAVSIM's logged human future
-# nuPlan SemanticMapLayer values of the layers a PDMDrivableMap holds
-NUPLAN_MAP_LAYERS = {
-    0: MapLayer.LANE,
-    1: MapLayer.INTERSECTION,
-    5: MapLayer.DRIVABLE_AREA,
-    11: MapLayer.LANE_CONNECTOR,
-    15: MapLayer.CARPARK_AREA,
-    17: MapLayer.ROADBLOCK,
-}
+
+
+class NuplanMapLayer(enum.IntEnum):
+    """nuPlan's ``SemanticMapLayer`` values of the layers a drivable map and a route use."""
+
+    LANE = 0
+    INTERSECTION = 1
+    DRIVABLE_AREA = 5
+    LANE_CONNECTOR = 11
+    CARPARK_AREA = 15
+    ROADBLOCK = 17
+    ROADBLOCK_CONNECTOR = 18
+
+
+# the layers a PDMDrivableMap holds, as our MapLayer
+NUPLAN_MAP_LAYERS = {int(NuplanMapLayer[layer.name]): layer for layer in MapLayer}
 
 
 class SceneFrameType(enum.IntEnum):
