@@ -20,6 +20,8 @@ from sim.kernels.area_metrics import (
     ego_areas_parallel_kernel,
     lane_keeping_kernel,
     lane_keeping_parallel_kernel,
+    map_flags_kernel,
+    map_flags_parallel_kernel,
 )
 from sim.kernels.ego_box import CornerIndex
 from sim.kernels.polygons import points_in_layer_kernel, points_in_layer_parallel_kernel
@@ -37,6 +39,7 @@ __all__ = [
     "ego_progress",
     "lane_keeping",
     "locate_on_polyline",
+    "map_flags",
     "points_in_layer",
     "progress_raw",
 ]
@@ -89,6 +92,30 @@ def ego_areas(corners: np.ndarray, index: DrivableMapIndex, *, parallel: bool = 
     corners = _checked_corners(corners)
     run = ego_areas_parallel_kernel if parallel else ego_areas_kernel
     return run(corners, index.flags, *index.kernel_arrays())
+
+
+def map_flags(
+    corners: np.ndarray, rear_axle: np.ndarray, index: DrivableMapIndex, *, parallel: bool = False
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`ego_areas` and the INTERSECTION queries of the box centres and rear axles, in one pass.
+
+    Args:
+        corners: ``(N, T, 5, 2)`` ego box corners and centre [m].
+        rear_axle: ``(N, T, 2)`` rear-axle positions [m].
+        index: the scene's drivable map.
+        parallel: run over proposals in parallel threads (same result).
+
+    Returns:
+        ``(N, T, 3)`` ego-area flags, then ``(N, T)`` bool centre and rear axle strictly inside an
+        INTERSECTION (equal to :func:`points_in_layer` on those points).
+    """
+    corners = _checked_corners(corners)
+    rear = _checked_points(rear_axle)
+    if rear.shape != corners.shape[:2] + (2,):
+        raise ValueError(f"rear_axle must have shape {corners.shape[:2] + (2,)}, got {rear.shape}")
+    run = map_flags_parallel_kernel if parallel else map_flags_kernel
+    areas, inside = run(corners, np.ascontiguousarray(rear), index.flags, *index.kernel_arrays())
+    return areas, inside[..., 0], inside[..., 1]
 
 
 def points_in_layer(
