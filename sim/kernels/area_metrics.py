@@ -13,7 +13,7 @@ import numpy as np
 
 from sim.kernels._jit import kernel, parallel_kernel, prange
 from sim.kernels.polygons import grid_cell, inside_box, point_in_ring
-from sim.kernels.polyline import within_distance
+from sim.kernels.polyline import point_segment_distance
 
 POLYGON_DRIVABLE = 1  # ROADBLOCK, INTERSECTION, DRIVABLE_AREA, CARPARK_AREA: counts for NON_DRIVABLE_AREA
 POLYGON_LANE = 2  # LANE, LANE_CONNECTOR: counts for MULTIPLE_LANES
@@ -180,6 +180,7 @@ def _numpy_row_sum(values: np.ndarray, start: int, stop: int) -> float:
     """``values[start:stop].sum()`` in numpy's order (pairwise: eight accumulators from 8 values on).
 
     The window sums decide DDC at exactly 2 m and 6 m, so the original's summation order is kept.
+    The accumulators are scalars: an array here would be allocated once per window.
     """
     count = stop - start
     if count < 8:
@@ -187,30 +188,34 @@ def _numpy_row_sum(values: np.ndarray, start: int, stop: int) -> float:
         for i in range(start, stop):
             total += values[i]
         return total
-    acc = np.empty(8)
-    for j in range(8):
-        acc[j] = values[start + j]
+    v = values[start:stop]
+    a0, a1, a2, a3, a4, a5, a6, a7 = v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7]
     i = 8
     while i < count - count % 8:
-        for j in range(8):
-            acc[j] += values[start + i + j]
+        a0, a1, a2, a3 = a0 + v[i], a1 + v[i + 1], a2 + v[i + 2], a3 + v[i + 3]
+        a4, a5, a6, a7 = a4 + v[i + 4], a5 + v[i + 5], a6 + v[i + 6], a7 + v[i + 7]
         i += 8
-    total = ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]))
+    total = ((a0 + a1) + (a2 + a3)) + ((a4 + a5) + (a6 + a7))
     while i < count:
-        total += values[start + i]
+        total += v[i]
         i += 1
     return total
 
 
 @kernel
-def _ddc_one(centers, oncoming, exempt, horizon, compliance_threshold, violation_threshold) -> float:
+def _ddc_one(centers, oncoming, exempt, horizon, compliance_threshold, violation_threshold, progress) -> float:
+    """DDC of one proposal; ``progress (T,)`` is scratch."""
     steps = centers.shape[0]
-    progress = np.zeros(steps)
+    progress[:steps] = 0.0
+    moved = False
     for t in range(1, steps):
         if oncoming[t] and not exempt[t]:
             dx = centers[t, 0] - centers[t - 1, 0]
             dy = centers[t, 1] - centers[t - 1, 1]
             progress[t] = math.sqrt(dx * dx + dy * dy)
+            moved = True
+    if not moved:
+        return 1.0 if 0.0 < compliance_threshold else (0.5 if 0.0 < violation_threshold else 0.0)  # sums are all 0
     worst = -math.inf
     for t in range(steps):
         worst = max(worst, _numpy_row_sum(progress, max(0, t - horizon), t + 1))
@@ -234,21 +239,31 @@ def driving_direction_kernel(centers, oncoming, exempt, horizon, compliance_thre
             for 1 and 0.5.
     """
     out = np.empty(centers.shape[0])
+    progress = np.empty(centers.shape[1])
     for n in range(centers.shape[0]):
-        out[n] = _ddc_one(centers[n], oncoming[n], exempt[n], horizon, compliance_threshold, violation_threshold)
+        out[n] = _ddc_one(
+            centers[n], oncoming[n], exempt[n], horizon, compliance_threshold, violation_threshold, progress
+        )
     return out
 
 
 @kernel
 def _lane_keeping_one(centers, in_intersection, limit, steps_required, line, grid, shape, cell_offsets, cell_segments):
+    """LK of one proposal; the segment-grid lookup of :func:`within_distance` is written out here, as
+    passing its four arrays to a call per step cost more than the distances."""
     consecutive = 0
     for t in range(centers.shape[0]):
         if in_intersection[t]:
             continue  # neither counts nor resets the run
-        if within_distance(centers[t, 0], centers[t, 1], limit, line, grid, shape, cell_offsets, cell_segments):
-            consecutive = 0
-        else:
-            consecutive += 1
+        px, py = centers[t, 0], centers[t, 1]
+        c = grid_cell(px, py, grid[0], grid[1], grid[2], shape[0], shape[1])
+        near = False
+        for k in range(cell_offsets[c], cell_offsets[c + 1]) if c >= 0 else range(0):
+            i = cell_segments[k]
+            if point_segment_distance(px, py, line[i, 0], line[i, 1], line[i + 1, 0], line[i + 1, 1]) <= limit:
+                near = True
+                break
+        consecutive = 0 if near else consecutive + 1
         if consecutive >= steps_required:
             return 0.0
     return 1.0

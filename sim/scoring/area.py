@@ -25,7 +25,13 @@ from sim.kernels.area_metrics import (
 )
 from sim.kernels.ego_box import CornerIndex
 from sim.kernels.polygons import points_in_layer_kernel, points_in_layer_parallel_kernel
-from sim.kernels.polyline import build_segment_grid, line_distances_kernel, locate_points_kernel
+from sim.kernels.polyline import (
+    build_segment_grid,
+    cumulative_lengths,
+    line_distances_kernel,
+    locate_points_indexed_kernel,
+    locate_points_kernel,
+)
 from sim.scoring.drivable_map import DrivableMapIndex
 from sim.types import MapLayer
 
@@ -45,6 +51,8 @@ __all__ = [
 ]
 
 _SEGMENT_CELL_SIZE = 2.0  # [m] centerline grid cell; about two 1 m centerline segments per cell
+_PROGRESS_GRID_REACH = 8.0  # [m] box centres this close to the centerline are located through the grid
+_PROGRESS_CELL_SIZE = 4.0  # [m]
 
 
 class EgoAreaIndex(enum.IntEnum):
@@ -204,9 +212,17 @@ def progress_raw(corners: np.ndarray, centerline: np.ndarray) -> np.ndarray:
     ``s`` is the arc length of the nearest centerline point (shapely ``line_locate_point``).
     """
     corners = _checked_corners(corners)
-    ends = corners[:, [0, -1], CornerIndex.CENTER]
-    stations = locate_on_polyline(ends, centerline)
-    return np.clip(stations[:, 1] - stations[:, 0], 0.0, None)
+    line = _checked_line(centerline)
+    starts = np.ascontiguousarray(corners[:, 0, CornerIndex.CENTER])
+    if starts.shape[0] and np.all(starts == starts[0]):
+        starts = starts[:1]  # proposals of one batch share their initial state: locate it once
+    grid = build_segment_grid(line, _PROGRESS_GRID_REACH, _PROGRESS_CELL_SIZE)
+    cumulative = cumulative_lengths(line)
+    start_stations, end_stations = (
+        locate_points_indexed_kernel(points, line, cumulative, _PROGRESS_GRID_REACH, *grid)
+        for points in (starts, np.ascontiguousarray(corners[:, -1, CornerIndex.CENTER]))
+    )
+    return np.clip(end_stations - start_stations, 0.0, None)
 
 
 def ego_progress(
