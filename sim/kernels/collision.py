@@ -18,6 +18,7 @@ import numpy as np
 
 from sim.kernels._jit import kernel, parallel_kernel, prange
 from sim.kernels.boxes import circles_may_touch, convex_quads_intersect, rings_intersect, segment_intersects_ring
+from sim.kernels.exact import hypot
 
 # CollisionType values (nuPlan's order); the public IntEnum lives in sim.scoring.collision.
 STOPPED_EGO = 0
@@ -84,7 +85,7 @@ def quad_reach(corners: np.ndarray) -> float:
 @kernel
 def _classify(state, corners_t, box, centroid, is_agent, first_speed, ego_stopped, track_stopped, behind) -> int:
     """nuPlan's ``get_collision_type`` for one hit (first matching rule wins)."""
-    if math.hypot(state[3], state[4]) <= ego_stopped:
+    if hypot(state[3], state[4]) <= ego_stopped:
         return STOPPED_EGO
     if not is_agent or first_speed <= track_stopped:
         return STOPPED_TRACK
@@ -160,7 +161,7 @@ def ttc_one(states, corners, widened, obs, ego_radius, offsets, dt, eval_steps, 
     dxy = np.empty((eval_steps, 3))  # velocity x, y [m/s] and speed [m/s] per step
     last = float(offsets[offsets.shape[0] - 1]) * dt
     for t in range(eval_steps):
-        speed = math.hypot(states[t, 3], states[t, 4])
+        speed = hypot(states[t, 3], states[t, 4])
         dxy[t, 0], dxy[t, 1], dxy[t, 2] = math.cos(states[t, 2]) * speed, math.sin(states[t, 2]) * speed, speed
         shift_x[t], shift_y[t] = dxy[t, 0] * last, dxy[t, 1] * last
     x0, y0, x1, y1 = _ego_bounds(corners, eval_steps, shift_x, shift_y)
