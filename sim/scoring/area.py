@@ -43,6 +43,7 @@ __all__ = [
     "driving_direction_compliance",
     "ego_areas",
     "ego_progress",
+    "ego_progress_sets",
     "lane_keeping",
     "locate_on_polyline",
     "map_flags",
@@ -242,16 +243,36 @@ def ego_progress(
     multiplier = _checked_vector(multiplier, "multiplier", raw.shape)
     if raw.shape[0] == 0:
         raise ValueError("ego_progress needs at least one proposal")
+    return ego_progress_sets(raw[None], multiplier[None], version=version, config=config)[0]
+
+
+def ego_progress_sets(
+    raw: np.ndarray, multiplier: np.ndarray, *, version: str, config: AreaMetricConfig = AreaMetricConfig()
+) -> np.ndarray:
+    """:func:`ego_progress` of ``S`` independent sets at once: row ``s`` is normalised over itself.
+
+    Args:
+        raw: ``(S, K)`` raw progress [m]; multiplier: ``(S, K)``; as in :func:`ego_progress`.
+
+    Returns:
+        ``(S, K)`` EP (the official path scores S pairs [PDM-Closed, proposal], K = 2).
+    """
+    raw = np.asarray(raw, dtype=np.float64)
+    multiplier = np.asarray(multiplier, dtype=np.float64)
+    if raw.ndim != 2 or raw.shape[1] == 0 or multiplier.shape != raw.shape:
+        raise ValueError(
+            f"raw and multiplier must have the same shape (S, K >= 1), got {raw.shape}, {multiplier.shape}"
+        )
+    if not (np.all(np.isfinite(raw)) and np.all(np.isfinite(multiplier))):
+        raise ValueError("raw or multiplier contains NaN or inf")
     masked = raw * multiplier
-    norm = masked.max()
+    norm = masked.max(axis=1, keepdims=True)
+    normalised = norm > config.progress_distance_threshold  # (S, 1): the other rows take the fallback
+    safe_norm = np.where(normalised, norm, 1.0)
     if version == "v1":
-        if norm > config.progress_distance_threshold:
-            return masked / norm
-        return np.where(multiplier == 0.0, 0.0, 1.0)
+        return np.where(normalised, masked / safe_norm, np.where(multiplier == 0.0, 0.0, 1.0))
     if version == "v2":
-        if norm > config.progress_distance_threshold:
-            return np.clip(raw / norm, 0.0, 1.0)
-        return np.ones_like(raw)
+        return np.where(normalised, np.clip(raw / safe_norm, 0.0, 1.0), 1.0)
     raise ValueError(f"version must be 'v1' or 'v2', got {version!r}")
 
 

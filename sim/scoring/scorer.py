@@ -164,9 +164,7 @@ def _pairwise_progress(
     reference_multiplier = multiplier_of(metric_table(reference, np.zeros(1), config), config.version)[0]
     pair_raw = np.stack([np.full(n, reference.progress_raw[0]), metrics.progress_raw], axis=1)
     pair_multiplier = np.stack([np.full(n, reference_multiplier), multiplier], axis=1)
-    ep = np.empty(n)
-    for i in range(n):
-        ep[i] = area.ego_progress(pair_raw[i], pair_multiplier[i], version=config.version_tag, config=config.area)[1]
+    ep = area.ego_progress_sets(pair_raw, pair_multiplier, version=config.version_tag, config=config.area)[:, 1]
     return pair_raw, pair_multiplier, ep
 
 
