@@ -9,6 +9,7 @@ an edge or a vertex is outside.
 from __future__ import annotations
 
 import enum
+import functools
 import math
 from dataclasses import dataclass
 
@@ -201,7 +202,7 @@ def lane_keeping(
     skip = _checked_mask(center_in_intersection, corners.shape[:2], "center_in_intersection")
     line = _checked_line(centerline)
     limit = float(config.lane_keeping_deviation_limit)
-    grid = build_segment_grid(line, limit, _SEGMENT_CELL_SIZE)
+    grid, _ = _centerline_index(line, limit, _SEGMENT_CELL_SIZE)
     centers = np.ascontiguousarray(corners[:, :, CornerIndex.CENTER])
     run = lane_keeping_parallel_kernel if parallel else lane_keeping_kernel
     return run(centers, skip, limit, config.lane_keeping_steps, line, *grid)
@@ -217,8 +218,7 @@ def progress_raw(corners: np.ndarray, centerline: np.ndarray) -> np.ndarray:
     starts = np.ascontiguousarray(corners[:, 0, CornerIndex.CENTER])
     if starts.shape[0] and np.all(starts == starts[0]):
         starts = starts[:1]  # proposals of one batch share their initial state: locate it once
-    grid = build_segment_grid(line, _PROGRESS_GRID_REACH, _PROGRESS_CELL_SIZE)
-    cumulative = cumulative_lengths(line)
+    grid, cumulative = _centerline_index(line, _PROGRESS_GRID_REACH, _PROGRESS_CELL_SIZE)
     start_stations, end_stations = (
         locate_points_indexed_kernel(points, line, cumulative, _PROGRESS_GRID_REACH, *grid)
         for points in (starts, np.ascontiguousarray(corners[:, -1, CornerIndex.CENTER]))
@@ -290,6 +290,21 @@ def distance_to_polyline(points: np.ndarray, line: np.ndarray) -> np.ndarray:
     return line_distances_kernel(np.ascontiguousarray(points.reshape(-1, 2)), _checked_line(line)).reshape(
         points.shape[:-1]
     )
+
+
+def _centerline_index(line: np.ndarray, reach: float, cell: float) -> tuple[tuple[np.ndarray, ...], np.ndarray]:
+    """Segment grid of ``line`` for queries up to ``reach`` [m] and its cumulative lengths, built once
+    per centerline: a scene is scored in many batches (vocabulary chunks, closed-loop steps)."""
+    return _cached_centerline_index(line.tobytes(), line.shape[0], float(reach), float(cell))
+
+
+@functools.lru_cache(maxsize=16)
+def _cached_centerline_index(line_bytes: bytes, points: int, reach: float, cell: float):
+    line = np.frombuffer(line_bytes, dtype=np.float64).reshape(points, 2)
+    grid, cumulative = build_segment_grid(line, reach, cell), cumulative_lengths(line)
+    for array in (*grid, cumulative):
+        array.flags.writeable = False  # shared through the cache
+    return grid, cumulative
 
 
 def _checked_points(points: np.ndarray) -> np.ndarray:
