@@ -13,8 +13,7 @@ import math
 import numpy as np
 
 from sim.kernels._jit import kernel, parallel_kernel, prange
-from sim.kernels.lqr_tracker import (
-    FIT_SCRATCH_ROWS,
+from sim.kernels.lqr_step import (
     PROFILE_COS,
     PROFILE_CURVATURE,
     PROFILE_HEADING,
@@ -23,11 +22,14 @@ from sim.kernels.lqr_tracker import (
     PROFILE_VELOCITY,
     PROFILE_X,
     PROFILE_Y,
+    tracking_command,
+)
+from sim.kernels.lqr_tracker import (
+    FIT_SCRATCH_ROWS,
     TrackerParam,
     fit_curvature_profile,
     fit_velocity_profile,
     heading_cos_sin,
-    tracking_command,
 )
 
 TWO_PI = 2.0 * math.pi  # [rad]

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.scoring import area, collision, comfort
+from sim.scoring import area, centerline, collision, comfort
 from sim.scoring.config import ScorerConfig
 from sim.scoring.drivable_map import DrivableMapIndex, build_drivable_map_index
 from sim.scoring.ego_geometry import ego_corners
@@ -131,9 +131,9 @@ def evaluate_proposals(
         ddc_exemption = centre_in_intersection if config.is_v2 else None
         ddc = area.driving_direction_compliance(corners, areas, ddc_exemption, config.area)
     with timed(timer, "lane_keeping"):
-        lk = area.lane_keeping(corners, centre_in_intersection, context.centerline, config.area)
+        lk = centerline.lane_keeping(corners, centre_in_intersection, context.centerline, config.area)
     with timed(timer, "ego_progress"):
-        progress = area.progress_raw(corners, context.centerline)
+        progress = centerline.progress_raw(corners, context.centerline)
 
     # 4. Comfort on the simulated states (v2: padded with the logged past)
     with timed(timer, "comfort"):

@@ -17,7 +17,7 @@ from dataclasses import fields
 
 import numpy as np
 
-from sim.scoring import area
+from sim.scoring import centerline
 from sim.scoring.aggregate import assemble, metric_table, multiplier_of, normalised_progress, weighted_and_score
 from sim.scoring.config import EPDMS_CONFIG, ScorerConfig
 from sim.scoring.evaluation import ProposalMetrics, SceneContext, evaluate_proposals, prepare_scene
@@ -164,7 +164,7 @@ def _pairwise_progress(
     reference_multiplier = multiplier_of(metric_table(reference, np.zeros(1), config), config.version)[0]
     pair_raw = np.stack([np.full(n, reference.progress_raw[0]), metrics.progress_raw], axis=1)
     pair_multiplier = np.stack([np.full(n, reference_multiplier), multiplier], axis=1)
-    ep = area.ego_progress_sets(pair_raw, pair_multiplier, version=config.version_tag, config=config.area)[:, 1]
+    ep = centerline.ego_progress_sets(pair_raw, pair_multiplier, version=config.version_tag, config=config.area)[:, 1]
     return pair_raw, pair_multiplier, ep
 
 

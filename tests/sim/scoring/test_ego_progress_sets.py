@@ -7,7 +7,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sim.scoring.area import AreaMetricConfig, ego_progress_sets
+from sim.scoring.area import AreaMetricConfig
+from sim.scoring.centerline import ego_progress_sets
 
 THRESHOLD = AreaMetricConfig().progress_distance_threshold  # [m]
 
