@@ -31,8 +31,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _proposals import resample  # noqa: E402
-from sim.data_dir import resolve_data_dir  # noqa: E402
 
+from sim.paths import resolve_data_dir  # noqa: E402
 from sim.scoring.config import ScorerConfig  # noqa: E402
 from sim.scoring.vocabulary import RunOptions, SceneJsonSource, score_vocabulary  # noqa: E402
 from sim.types import NAVSIM_SAMPLING  # noqa: E402

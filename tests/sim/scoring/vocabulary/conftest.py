@@ -9,7 +9,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from sim.data_dir import resolve_data_dir
+
+from sim.paths import resolve_data_dir
 
 SCENES = ("seed0_agents30", "seed0_agents80")
 
