@@ -57,12 +57,14 @@ def time_batch(
     """Seconds of each of ``repeats`` ``score_batch`` calls (after one warm-up), and the mean step breakdown."""
     context = prepare_scene(scene, config)
     score_batch(scene, proposals, config=config, context=context)
-    totals, timer = [], StepTimer()
+    totals, cpu, timer = [], [], StepTimer()
     for _ in range(repeats):
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.process_time()
         score_batch(scene, proposals, config=config, context=context, timer=timer)
         totals.append(time.perf_counter() - start)
+        cpu.append(time.process_time() - start_cpu)
     breakdown = {name: seconds / repeats for name, seconds in timer.seconds.items()}
+    breakdown["cpu_totals_s"] = cpu
     return totals, breakdown
 
 
@@ -101,6 +103,7 @@ def bench_scene(scene_dir: Path, version: str, repeats: int) -> dict:
         report["per_trajectory_us"][str(n)] = 1e6 * float(np.median(totals)) / n
         report.setdefault("min_per_trajectory_us", {})[str(n)] = 1e6 * min(totals) / n
         report.setdefault("all_totals_s", {})[str(n)] = totals
+        report.setdefault("all_cpu_s", {})[str(n)] = breakdown.pop("cpu_totals_s")
         report["parallel_per_trajectory_us"][str(n)] = 1e6 * float(np.median(parallel_totals)) / n
         report.setdefault("breakdown_ms", {})[str(n)] = {k: round(1e3 * v, 3) for k, v in breakdown.items()}
         original = original_per_trajectory_ms(timings, n)
@@ -129,26 +132,29 @@ def run_original(args, scene_dir: Path) -> dict:
 
 def side_by_side(args, scene_dir: Path) -> dict:
     """Alternate the original and ours ``--rounds`` times on one scene; per-N medians and minima of both."""
-    original: dict[str, list[float]] = {}
-    ours: dict[str, list[float]] = {}
+    original: dict[str, dict[str, list[float]]] = {"wall": {}, "cpu": {}}
+    ours: dict[str, dict[str, list[float]]] = {"wall": {}, "cpu": {}}
     for _ in range(args.rounds):
         for n, entry in run_original(args, scene_dir).items():
-            original.setdefault(n, []).extend(entry["all_total_s"])
+            original["wall"].setdefault(n, []).extend(entry["all_total_s"])
+            original["cpu"].setdefault(n, []).extend(entry["all_cpu_s"])
         report = bench_scene(scene_dir, "v2", args.repeats)
-        for n, totals in report["all_totals_s"].items():
-            ours.setdefault(n, []).extend(totals)
+        for n in report["all_totals_s"]:
+            ours["wall"].setdefault(n, []).extend(report["all_totals_s"][n])
+            ours["cpu"].setdefault(n, []).extend(report["all_cpu_s"][n])
     table = {}
-    for n in sorted(set(original) & set(ours), key=int):
-        theirs, mine = np.array(original[n]) / int(n), np.array(ours[n]) / int(n)
-        table[n] = {
-            "original_median_ms": 1e3 * float(np.median(theirs)),
-            "original_min_ms": 1e3 * float(theirs.min()),
-            "ours_median_us": 1e6 * float(np.median(mine)),
-            "ours_min_us": 1e6 * float(mine.min()),
-            "speedup_median": float(np.median(theirs) / np.median(mine)),
-            "speedup_min": float(theirs.min() / mine.min()),
-            "runs": [len(theirs), len(mine)],
-        }
+    for n in sorted(set(original["wall"]) & set(ours["wall"]), key=int):
+        table[n] = {"runs": [len(original["wall"][n]), len(ours["wall"][n])]}
+        for clock in ("wall", "cpu"):
+            theirs, mine = np.array(original[clock][n]) / int(n), np.array(ours[clock][n]) / int(n)
+            table[n][clock] = {
+                "original_median_ms": 1e3 * float(np.median(theirs)),
+                "original_min_ms": 1e3 * float(theirs.min()),
+                "ours_median_us": 1e6 * float(np.median(mine)),
+                "ours_min_us": 1e6 * float(mine.min()),
+                "speedup_median": float(np.median(theirs) / np.median(mine)),
+                "speedup_min": float(theirs.min() / mine.min()),
+            }
         print(n, json.dumps(table[n]), flush=True)
     return table
 

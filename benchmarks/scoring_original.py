@@ -98,17 +98,19 @@ def time_sizes(cache, proposals: np.ndarray, sizes: list[int], repeats: int) -> 
     for n in sizes:
         batch = resample(proposals, n)
         score_once(cache, batch, {})  # warm-up
-        totals, parts = [], {}
+        totals, cpu, parts = [], [], {}
         count = repeats if n < 8192 else min(repeats, 3)
         for _ in range(count):
-            start = time.perf_counter()
+            start, start_cpu = time.perf_counter(), time.process_time()
             score_once(cache, batch, parts)
             totals.append(time.perf_counter() - start)
+            cpu.append(time.process_time() - start_cpu)
         report[str(n)] = {
             "per_traj_ms": 1e3 * float(np.median(totals)) / n,
             "min_per_traj_ms": 1e3 * min(totals) / n,
             "repeats": count,
             "all_total_s": totals,
+            "all_cpu_s": cpu,
             "mean_phase_s": {name: seconds / count for name, seconds in parts.items()},
         }
         print(n, json.dumps({k: report[str(n)][k] for k in ("per_traj_ms", "min_per_traj_ms")}), flush=True)
