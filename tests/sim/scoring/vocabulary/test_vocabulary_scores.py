@@ -77,7 +77,7 @@ def test_a_broken_scene_is_recorded_and_the_shard_goes_on(tmp_path, scene_folder
     summary = _run(tmp_path / "vocab.npy", scene_folder, tmp_path / "out", ScorerConfig())
     assert summary["tokens_failed"] == 1 and summary["tokens_scored"] == 3
     scores = VocabularyScores(tmp_path / "out")
-    assert "broken" in scores.failed_tokens() and "frame_dt" in scores.failed_tokens()["broken"]
+    assert "SceneFormatError" in scores.failed_tokens()["broken"] and "broken.json" in scores.failed_tokens()["broken"]
     with pytest.raises(KeyError, match="was not scored"):
         scores.for_token("broken")
     with pytest.raises(KeyError, match="not part of this run"):
