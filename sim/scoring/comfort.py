@@ -19,6 +19,7 @@ applied by the kernels of :mod:`sim.kernels.comfort`.
 from __future__ import annotations
 
 import enum
+import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -175,12 +176,25 @@ def history_comfort(
     if ego_past is None:
         checks = np.ones((states.shape[0], len(ComfortCheckIndex)), dtype=np.bool_)
         return ComfortResult(checks=checks, passed=np.ones(states.shape[0]))
-    prefix = history_states(ego_past)
+    prefix = cached_history_states(ego_past)
     if prefix.shape[0] + states.shape[1] < MIN_STEPS:
         raise ValueError(
             f"history plus states need at least {MIN_STEPS} steps, got {prefix.shape[0]} + {states.shape[1]}"
         )
     return _run_checks(states, prefix, float(vehicle.rear_axle_to_center), V2_FILTERS, dt, config)
+
+
+def cached_history_states(ego_past: np.ndarray) -> np.ndarray:
+    """:func:`history_states`, computed once per logged past (read-only result)."""
+    past = np.ascontiguousarray(ego_past, dtype=np.float64)
+    return _history_states_of(past.tobytes(), past.shape)
+
+
+@functools.lru_cache(maxsize=16)
+def _history_states_of(past_bytes: bytes, shape: tuple[int, ...]) -> np.ndarray:
+    states = history_states(np.frombuffer(past_bytes, dtype=np.float64).reshape(shape))
+    states.flags.writeable = False
+    return states
 
 
 def history_states(ego_past: np.ndarray) -> np.ndarray:
