@@ -121,7 +121,7 @@ def test_a_killed_run_resumes_without_redoing_finished_routes(tmp_path, data_dir
     agent = write_agent(tmp_path, mode="time.sleep(0.002)")
     out = tmp_path / "killed"
     command = [sys.executable, str(REPO / "run_closed_loop.py"), "--agent", str(agent), "--bench", "langauto-tiny",
-               "--routes", "0,10,12,20", "--out", str(out), "--data-dir", str(data_dir)]  # fmt: skip
+               "--route-ids", "0,10,12,20", "--out", str(out), "--data-dir", str(data_dir)]  # fmt: skip
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     results = out / "results.json"
