@@ -142,9 +142,11 @@ class RouteSupervisor:
         return ""
 
     def _judge(self, route: CarlaRoute, call, returncode: int, stopped_by: str, watchdog: Watchdog) -> Attempt:
-        raw = finished_record(read_checkpoint(call.checkpoint), route.route_id)
+        payload = read_checkpoint(call.checkpoint)
+        raw = finished_record(payload, route.route_id)
         if raw is not None and raw.get("status") != RouteStatus.SIMULATION_CRASHED.value:
             record = record_from_evaluator(raw, route.index, route.name, route.town, route.scenario_types)
+            record = replace(record, sensors=tuple(payload.get("sensors") or ()) or None)  # the evaluator's icons
             gap = recomputed_score_gap(record, self.rules)
             if gap > SCORE_GAP_WARNING:
                 logger.warning("%s: recomputed DS differs from the evaluator's by %.4f", route.name, gap)

@@ -16,6 +16,7 @@ from pathlib import Path
 from routes.benchmarks import Benchmark
 from routes.route_types import LeaderboardVersion
 from sim.eval.infractions import LeaderboardRules
+from sim.eval.results_format import ResultsFormat
 from sim.eval.route_record import RouteRecord
 from sim.run.agent_loading import AgentSpec
 from sim.run.results_file import ResultsFile
@@ -41,6 +42,7 @@ class RunOptions:
             leaderboards spawn none (background activity is vehicles only), so neither do we by default.
         ray_address: drive the routes as Ray tasks on this cluster ("auto", "HOST:6379", "local")
             instead of ``workers`` local processes.
+        results_format: the evaluator whose results format to write (default: the one of the rules).
     """
 
     out_dir: Path
@@ -52,6 +54,7 @@ class RunOptions:
     data_dir: str | None = None
     background_walkers: int = 0
     ray_address: str | None = None
+    results_format: ResultsFormat | None = None
 
     def world_config(self) -> WorldConfig:
         return WorldConfig(traffic=TrafficConfig(num_walkers=self.background_walkers))
@@ -65,11 +68,11 @@ def rules_for(benchmark: Benchmark) -> LeaderboardRules:
 
 
 def make_jobs(benchmark: Benchmark, options: RunOptions) -> list[RouteJob]:
-    """Every (route, repetition) of the run, in the leaderboard's order."""
+    """Every (route, repetition) of the run, in the leaderboard's order: each route's repetitions together."""
     rules = rules_for(benchmark)
     jobs = []
-    for repetition in range(options.repetitions):
-        for route in benchmark.routes:
+    for route in benchmark.routes:
+        for repetition in range(options.repetitions):
             index = len(jobs)
             jobs.append(
                 RouteJob(
@@ -101,7 +104,7 @@ def run_benchmark(
     # 1. The jobs and what a previous run already finished
     jobs = make_jobs(benchmark, options)
     results = ResultsFile(options.out_dir / "results.json", jobs[0].rules if jobs else LeaderboardRules.LB1,
-                          [job.route_id for job in jobs], sensors or [])  # fmt: skip
+                          [job.route_id for job in jobs], sensors, options.results_format)  # fmt: skip
     done = results.resume() if options.resume else set()
     pending = [job for job in jobs if job.index not in done]
     # 2. Drive the rest, storing each record the moment it exists

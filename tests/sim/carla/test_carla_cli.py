@@ -55,7 +55,7 @@ def test_a_killed_run_resumes_without_redoing_or_losing_routes(tmp_path: Path, p
     assert killed.returncode == -signal.SIGKILL, killed.stderr
     results = tmp_path / "out" / "results.json"
     before = json.loads(results.read_text())["_checkpoint"]["records"]
-    assert [r["route_id"] for r in before] == ["RouteScenario_1"]
+    assert [r["route_id"] for r in before] == ["RouteScenario_1_rep0"]
     (orphan,) = [json.loads(p.read_text())["pgid"] for p in (tmp_path / "runtime" / "servers").glob("*.json")
                  if "--rpc-port" in json.loads(p.read_text())["marker"]]  # fmt: skip
     assert group_alive(orphan), "the killed supervisor's server outlives it"
@@ -63,7 +63,7 @@ def test_a_killed_run_resumes_without_redoing_or_losing_routes(tmp_path: Path, p
     resumed = drive(tmp_path, port_base, "--resume")
     assert resumed.returncode == 0, resumed.stderr
     after = json.loads(results.read_text())
-    assert [r["route_id"] for r in after["_checkpoint"]["records"]] == [f"RouteScenario_{i}" for i in (1, 2, 3)]
+    assert [r["route_id"] for r in after["_checkpoint"]["records"]] == [f"RouteScenario_{i}_rep0" for i in (1, 2, 3)]
     assert after["_checkpoint"]["records"][0] == before[0], "the finished route is kept as it was"
     assert all(r["status"] == "Completed" for r in after["_checkpoint"]["records"])
     assert after["entry_status"] == "Finished"

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from sim.carla.checkpoint import finished_record, infraction_event, read_checkpoint, record_from_evaluator, route_status
 from sim.eval.infractions import Infraction, LeaderboardRules
+from sim.eval.results_format import ResultsFormat, record_json
 from sim.eval.route_record import RouteStatus
 
 BENCH2DRIVE_RECORD = {
@@ -37,10 +38,10 @@ def test_a_bench2drive_record_keeps_status_messages_scores_and_fields() -> None:
     rules = LeaderboardRules.BENCH2DRIVE  # min speed carries no penalty in Bench2Drive
     assert record.driving_score(rules) == pytest.approx(BENCH2DRIVE_RECORD["scores"]["score_composed"])
     assert record.infraction_penalty(LeaderboardRules.LB2) == pytest.approx(0.65 * 0.9459 * (1 - 0.3 * 0.375))
-    as_json = record.to_json(rules)
+    as_json = record_json(record, rules, ResultsFormat.BENCH2DRIVE)
     for key in ("collisions_layout", "outside_route_lanes", "min_speed_infractions"):
         assert as_json["infractions"][key] == BENCH2DRIVE_RECORD["infractions"][key]
-    assert as_json["meta"]["save_name"] == BENCH2DRIVE_RECORD["save_name"]
+    assert as_json["save_name"] == BENCH2DRIVE_RECORD["save_name"] and as_json["weather_id"] == "3"
     assert as_json["meta"]["evaluator_scores"] == BENCH2DRIVE_RECORD["scores"]
     assert (record.route_length, record.duration_game) == (227.4, 31.25)
 
