@@ -65,11 +65,11 @@ _FLAGS = ("max_steps", "batch_size", "lr", "warmup_steps", "log_every", "save_ev
           "workers", "seed", "threads")  # fmt: skip
 
 
-def training_parser(description: str) -> argparse.ArgumentParser:
+def training_parser(description: str, data_required: bool = True) -> argparse.ArgumentParser:
     """The command line every ``models.<name>.train`` shares (a model may add its own flags)."""
     parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--preset", default="cpu", help="model preset (cpu/tiny/full) or a YAML path")
-    parser.add_argument("--data", required=True, help="expert dataset folder (models/common/driving_data)")
+    parser.add_argument("--data", required=data_required, help="expert dataset folder (models/common/driving_data)")
     parser.add_argument("--out", required=True, help="output folder (checkpoints, TensorBoard, run.json)")
     parser.add_argument("--resume", action="store_true", help="continue from OUT/last.pt")
     parser.add_argument("--recipe", default=None, help="recipe YAML (default: the preset's, if it has one)")

@@ -140,9 +140,10 @@ class LossConfig:
 
 
 def _lmdrive_rig() -> tuple[CameraSensor, ...]:
-    """LMDrive's left / front / right mounts (x 1.3, z 2.3, fov 100, yaw -60 / 0 / +60, 400 x 300)."""
+    """LMDrive's left / front / right mounts (x 1.3, z 2.3, fov 100, yaw -60 / 0 / +60) at the 800 x 600 of
+    its published dataset's views (its agent renders the front at 1200 x 900 and the sides at 400 x 300)."""
     return tuple(
-        CameraSensor(id=name, yaw=yaw, width=400, height=300, fov=100.0)
+        CameraSensor(id=name, yaw=yaw, width=800, height=600, fov=100.0)
         for name, yaw in (("rgb_left", -60.0), ("rgb_front", 0.0), ("rgb_right", 60.0))
     )
 

@@ -77,7 +77,9 @@ def build_unet(config: WorldConfig) -> nn.Module:
     }
     if config.temporal_attention:
         if _exists(config.unet_path):
-            return expand_input_channels(UNetMotionModel.from_pretrained(config.unet_path), in_channels, config.unet_path)
+            return expand_input_channels(
+                UNetMotionModel.from_pretrained(config.unet_path), in_channels, config.unet_path
+            )
         return UNetMotionModel(
             down_block_types=("CrossAttnDownBlockMotion",) * (n - 1) + ("DownBlockMotion",),
             up_block_types=("UpBlockMotion",) + ("CrossAttnUpBlockMotion",) * (n - 1),
