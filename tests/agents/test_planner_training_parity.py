@@ -45,6 +45,7 @@ def drive_through(planner, episode, last: int, before_last=lambda: None):
             timestamp=float(field("time")[i]), speed=float(field("speed")[i]), images=images,
             acceleration=field("acceleration")[i], target_point=field("target_point")[i],
             command=int(field("command")[i]), instruction=str(field("instruction")[i]) or None,
+            notice=str(field("notice")[i]) or None,
         )  # fmt: skip
         plan = planner.plan(obs)
     return plan
@@ -56,21 +57,28 @@ def saved(tmp_path, model, name: str, **extra):
     return str(path)
 
 
-def test_lmgendrive_planner_sees_the_training_clip(cpu_dataset, tmp_path) -> None:
+@pytest.mark.parametrize("use_notice", [False, True])
+def test_lmgendrive_planner_sees_the_training_clip(cpu_dataset, tmp_path, use_notice: bool) -> None:
     config = load_lmgendrive_config("cpu")
     torch.manual_seed(3)
     model = LMGenDrive(config).eval()
     path = saved(tmp_path, model, "lmgendrive-stage2")  # older stage-named checkpoints load too
-    planner = LMGenDrivePlanner(LMGenDrivePlannerConfig(checkpoint=path, completion_threshold=1.1))
-    no_notice = dataclasses.replace(config, inputs=dataclasses.replace(config.inputs, notice_probability=0.0))
-    clips = DriveClips(cpu_dataset, no_notice, split="train")  # the planner's use_notice is off, as LMDrive's
+    planner = LMGenDrivePlanner(
+        LMGenDrivePlannerConfig(checkpoint=path, completion_threshold=1.1, use_notice=use_notice)
+    )
+    probability = 1.0 if use_notice else 0.0  # the data inserts the notice, or never
+    data_config = dataclasses.replace(config, inputs=dataclasses.replace(config.inputs, notice_probability=probability))
+    clips = DriveClips(cpu_dataset, data_config, split="train")
     episode = clips.episode(0)
-    plan = drive_through(planner, episode, 20)
+    plan = drive_through(planner, episode, 20)  # a notice arrived at sample 10
     item = clips.build(episode, 20, np.random.default_rng(1))
+    assert (item["notice_after"] >= 0) == use_notice
     batch = DriveCollate(build_tokenizer(config.llm), config)([item])
     with torch.no_grad():
         tokens = model.encode_frames(batch.images, batch.speed, batch.text_ids, batch.text_mask)
-        out = model.plan(tokens, batch.frame_mask, batch.text_ids, batch.text_mask)
+        out = model.plan(tokens, batch.frame_mask, batch.text_ids, batch.text_mask, notice=batch.notice)
+        without = model.plan(tokens, batch.frame_mask, batch.text_ids, batch.text_mask)
+    assert use_notice != torch.allclose(out.waypoints, without.waypoints)  # the notice reaches the plan
     assert plan.info["history_frames"] == batch.images.shape[1]
     np.testing.assert_allclose(plan.trajectory[:, :2], out.waypoints[0].numpy(), rtol=1e-4, atol=1e-5)
 
