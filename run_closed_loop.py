@@ -67,6 +67,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--save-video", action="store_true", help="write OUT/videos/<route>.mp4 (BEV + cameras)")
     parser.add_argument("--walkers", type=int, default=0, help="background pedestrians around the ego (the "
                         "leaderboards spawn none; scenario pedestrians always appear)")  # fmt: skip
+    parser.add_argument("--torch-threads", type=int, default=1, help="torch threads per worker process")
     parser.add_argument("--log-level", default="WARNING")
     add_carla_arguments(parser)
     return parser
@@ -130,7 +131,7 @@ def main(argv: list[str] | None = None) -> int:
     out = args.out or Path("results") / f"{benchmark.name}_{Path(agent.name).stem}"
     results_format = ResultsFormat(args.results_format) if args.results_format else None
     options = RunOptions(out, args.seed, args.repetitions, args.workers, args.resume, args.save_video, args.data_dir,
-                         args.walkers, args.ray_address or None, results_format)  # fmt: skip
+                         args.walkers, args.ray_address or None, results_format, args.torch_threads)  # fmt: skip
     rules = rules_for(benchmark)
     drive = None
     if args.sim == "carla":

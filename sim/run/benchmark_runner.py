@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+import os
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -43,6 +44,9 @@ class RunOptions:
         ray_address: drive the routes as Ray tasks on this cluster ("auto", "HOST:6379", "local")
             instead of ``workers`` local processes.
         results_format: the evaluator whose results format to write (default: the one of the rules).
+        torch_threads: math-library threads of each process that drives routes, set before its agent
+            is built (one per worker: several workers share the cores; a model step on one thread is
+            faster than on many contended ones).
     """
 
     out_dir: Path
@@ -55,6 +59,7 @@ class RunOptions:
     background_walkers: int = 0
     ray_address: str | None = None
     results_format: ResultsFormat | None = None
+    torch_threads: int = 1
 
     def world_config(self) -> WorldConfig:
         return WorldConfig(traffic=TrafficConfig(num_walkers=self.background_walkers))
@@ -148,8 +153,19 @@ def _ray_records(jobs: list[RouteJob], agent: AgentSpec, options: RunOptions) ->
         yield ray.get(done[0])
 
 
+def limit_threads(threads: int) -> None:
+    """Cap the intra-op threads of this process: the OpenMP / BLAS variables torch and numpy read when
+    first imported, and torch's own setting when an agent already imported it (sim/ never imports it)."""
+    for variable in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
+        os.environ[variable] = str(threads)
+    torch = sys.modules.get("torch")
+    if torch is not None:
+        torch.set_num_threads(threads)
+
+
 def _run_one(arguments: tuple[RouteJob, AgentSpec, RunOptions]) -> RouteRecord:
     job, agent, options = arguments
+    limit_threads(options.torch_threads)  # in the worker, before run_route builds the agent
     recorder = None
     if options.save_video:
         from sim.maps.town import load_town
