@@ -5,7 +5,8 @@ paraphrases, ``[x]``/``[y]`` distance placeholders; specs/carla_leaderboard.md 2
 
 1. the first ``start_steps`` steps say "commence driving" (id 60);
 2. otherwise the next maneuver (first non-LANEFOLLOW RoadOption within ``lookahead`` [m] of dense
-   route; one instruction per maneuver, worded once when it first appears) picks the id: LEFT 0 / RIGHT 1 / STRAIGHT 6, with a light within ``light_distance`` [m]
+   route; one instruction per maneuver, worded once when it first appears) picks the id:
+   LEFT 0 / RIGHT 1 / STRAIGHT 6, with a light within ``light_distance`` [m]
    (p = 0.7) the "at the traffic signal" ids 10 / 11 / 12, with p = 0.5 and at least 8 m away the
    "after [x] m" variant; lane changes 34 / 35 (36 / 37); no maneuver: one of 38 / 42 / 43;
 3. when the instruction changes, with p = 0.2 a misleading one replaces it for ``mislead_steps``;

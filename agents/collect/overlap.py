@@ -2,12 +2,13 @@
 
 Routes are dense poses ``(K, 3)`` x, y [m], heading [rad] about 1 m apart (internal frame). A point
 *covers* another when it lies closer than ``rule.distance`` [m] to it with a heading within
-``rule.heading_deg`` of its heading (the same road, the same direction). The rule (:class:`~agents.collect.settings.OverlapRule`): a
-candidate conflicts with an evaluation route when more than ``max_fraction`` of the evaluation
-route's points are covered by the candidate, or more than ``max_fraction`` of the candidate's
-points by the evaluation route. :func:`clean_pieces` cuts the candidate's points that lie on each
-conflicting evaluation route, splits what remains into pieces and checks the pieces again until
-none conflicts; pieces shorter than ``min_piece_length`` are dropped.
+``rule.heading_deg`` of its heading (the same road, the same direction). The rule
+(:class:`~agents.collect.settings.OverlapRule`): a candidate conflicts with an evaluation route
+when more than ``max_fraction`` of the evaluation route's points are covered by the candidate,
+or more than ``max_fraction`` of the candidate's points by the evaluation route.
+:func:`clean_pieces` cuts the candidate's points that lie on each conflicting evaluation route,
+splits what remains into pieces and checks the pieces again until none conflicts; pieces shorter
+than ``min_piece_length`` are dropped.
 
 Both directions matter: a short evaluation route inside a long training route is covered by it
 (first test), and a short candidate lying inside a long evaluation route covers little of it but

@@ -35,8 +35,9 @@ class OverlapRule:
 
     A candidate conflicts with an evaluation route when more than ``max_fraction`` of the
     evaluation route's dense points (1 m apart) lie closer than ``distance`` [m] to a candidate
-    point heading within ``heading_deg`` [deg] of theirs, or more than ``max_fraction`` of the candidate's points lie that close to
-    the evaluation route. Conflicting stretches are cut out and the pieces re-checked.
+    point heading within ``heading_deg`` [deg] of theirs, or more than ``max_fraction`` of the
+    candidate's points lie that close to the evaluation route. Conflicting stretches are cut out
+    and the pieces re-checked.
     """
 
     distance: float = 3.0  # [m]

@@ -118,7 +118,7 @@ def test_recorded_bursts_recover(tiny_dataset) -> None:
             assert np.min(np.abs(offsets[end : end + 30])) < 0.35, f"{info.id}: no recovery after sample {end}"
         labels = episode.field("expert_trajectory")[perturbed]
         label_ends = to_global(labels[:, 14], poses[perturbed])  # the label 1.5 s ahead
-        assert np.max(np.abs([_offset(route, pose) for pose in label_ends])) < 1.0
+        assert all(abs(_offset(route, pose)) < 1.0 for pose in label_ends)  # an episode may have no burst
     assert bursts >= 1
 
 
