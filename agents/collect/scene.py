@@ -29,7 +29,7 @@ from sim.scoring.world_scene import (
     prepare_world_map,
     scene_from_world,
 )
-from sim.types import AgentTracks, PastIndex, ScoringScene, StateIndex, TrackStateIndex
+from sim.types import PAST_MIN_COLUMNS, AgentTracks, ScoringScene, StateIndex, TrackStateIndex
 from sim.world.config import EgoDynamicsConfig
 from sim.world.privileged import PrivilegedWorld
 from sim.world.snapshot import EgoSnapshot, LightState
@@ -121,7 +121,7 @@ class EpisodeScenes:
         return tokens[keep], red[keep]
 
     def _past(self, i: int) -> np.ndarray:
-        past = np.zeros((len(PAST_TIMES), len(PastIndex)))
+        past = np.zeros((len(PAST_TIMES), PAST_MIN_COLUMNS))
         for k, t in enumerate(PAST_TIMES):
             j = max(i + int(round(t / FRAME_DT)), 0)
             state = self.ego_state[j]
