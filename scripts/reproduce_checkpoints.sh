@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# From expert collection to the shipped cpu checkpoints (models/<name>/checkpoints/cpu.pt), with the seeds
+# and step counts they were trained with. One thread per process; every step resumes where it stopped.
+#
+#   scripts/reproduce_checkpoints.sh [DATASET] [RUNS]      # defaults: runs/expert_v1, runs/
+#
+# Run it with the project's environment active (python resolves to .venv). The shipped checkpoints were made
+# with these commands and seeds on a busy 2-core CPU machine (two trainings side by side, about 1 h 40 min in all).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+DATA=${1:-runs/expert_v1}
+RUNS=${2:-runs}
+export OMP_NUM_THREADS=1 NUMBA_NUM_THREADS=1
+
+# 1. Collection: the first EPISODES episodes of seed 0 (training routes only, 10 % of routes held out for
+#    validation), 120 s of simulated driving at most per episode, recovery bursts on.
+EPISODES=31
+resume=(); [ -f "$DATA/manifest.json" ] && resume=(--resume)
+python -m agents.collect --out "$DATA" --workers 1 --episodes "$EPISODES" --seed 0 --max-episode-seconds 120 \
+    "${resume[@]}"
+python -m agents.collect.stats --data "$DATA"
+
+# 2. Drive-JEPA's vocabulary (k-means of the expert plans) scored by the EPDMS scorer at every SCORE_EVERY-th sample.
+SCORE_EVERY=4
+[ -f "$DATA/vocabularies/kmeans256.npy" ] || python -m models.common.vocabulary --data "$DATA" --name kmeans256 \
+    --size 256 --seed 0
+python -m agents.collect.score_vocabulary --data "$DATA" --vocab kmeans256 --every "$SCORE_EVERY"
+
+# 3. Training (recipes models/<name>/recipes/cpu.yaml, seed 0; the flags shorten them to what fitted the CPU
+#    budget). The shipped runs were shortened while running: Drive-JEPA started with --max-steps 2000 and was
+#    resumed at step 500 with 1400, LMGenDrive stage 2 started with 800 and was resumed at step 250 with 500
+#    (the cosine schedule follows max_steps), so these commands give the same recipe, not identical weights.
+train() {  # OUT, then the command; resumes when OUT/last.pt exists
+    local out=$1; shift
+    local again=(); [ -f "$out/last.pt" ] && again=(--resume)
+    "$@" --out "$out" "${again[@]}"
+}
+train "$RUNS/drivejepa" python -m models.drivejepa.train --preset cpu --data "$DATA" --vocabulary kmeans256 \
+    --seed 0 --max-steps 1400
+train "$RUNS/lmgendrive" python -m models.lmgendrive.train --preset cpu --data "$DATA" --stage 1 --seed 0 \
+    --max-steps 1200
+train "$RUNS/lmgendrive" python -m models.lmgendrive.train --preset cpu --data "$DATA" --stage 2 --seed 0 \
+    --max-steps 500
+train "$RUNS/driveva" python -m models.driveva.train --preset cpu --data "$DATA" --seed 0 --max-steps 800
+
+# 4. The shipped checkpoints.
+for name in drivejepa lmgendrive driveva; do
+    mkdir -p "models/$name/checkpoints"
+    cp "$RUNS/$name/last.pt" "models/$name/checkpoints/cpu.pt"
+done
