@@ -51,6 +51,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--save-video", action="store_true", help="write OUT/videos/<route>.mp4 (BEV + cameras)")
     parser.add_argument("--walkers", type=int, default=0, help="background pedestrians around the ego (the "
                         "leaderboards spawn none; scenario pedestrians always appear)")  # fmt: skip
+    parser.add_argument("--sensor-rules", choices=("lmdrive",), default=None, help="validate the agent's sensors "
+                        "with LMDrive's data-collection fork's rules (semantic and depth cameras, far mounts) instead "
+                        "of the benchmark leaderboard's")  # fmt: skip
     parser.add_argument("--log-level", default="WARNING")
     return parser
 
@@ -95,7 +98,15 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     out = args.out or Path("results") / f"{benchmark.name}_{Path(agent.name).stem}"
     options = RunOptions(
-        out, args.seed, args.repetitions, args.workers, args.resume, args.save_video, args.data_dir, args.walkers
+        out,
+        args.seed,
+        args.repetitions,
+        args.workers,
+        args.resume,
+        args.save_video,
+        args.data_dir,
+        args.walkers,
+        args.sensor_rules,
     )
     rules = rules_for(benchmark)
     # 2. Drive every route

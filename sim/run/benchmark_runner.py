@@ -49,6 +49,7 @@ class RunOptions:
     save_video: bool = False
     data_dir: str | None = None
     background_walkers: int = 0
+    sensor_rules: str | None = None
 
     def world_config(self) -> WorldConfig:
         return WorldConfig(traffic=TrafficConfig(num_walkers=self.background_walkers))
@@ -77,6 +78,7 @@ def make_jobs(benchmark: Benchmark, options: RunOptions) -> list[RouteJob]:
                     repetition=repetition,
                     lb1_scenarios=tuple(benchmark.lb1_scenarios.get(route.town, ())),
                     data_dir=options.data_dir,
+                    sensor_rules=options.sensor_rules,
                 )
             )
     return jobs

@@ -23,10 +23,12 @@ from sim.maps.global_plan import global_plan
 from sim.maps.route_planner import plan_route
 from sim.maps.town import load_town
 from sim.run.agent_loading import AgentSpec, LeaderboardAgent, build_agent
+from sim.run.carla_env.finder import carla_road_option
+from sim.run.carla_env.install import CarlaEnvironment, leaderboard_environment
 from sim.run.observers import MotionLog, Recorder, ScenarioReporter, TickObserver
 from sim.world.config import WorldConfig
+from sim.world.facade import FacadeWorld
 from sim.world.sensors import SensorSuite, SensorTrack
-from sim.world.snapshot import PRIVILEGED_SENSOR_TYPE
 from sim.world.world import World
 
 logger = logging.getLogger(__name__)
@@ -46,6 +48,8 @@ class RouteJob:
         repetition: repetition number (0 first).
         lb1_scenarios: LB1 scenario triggers of the route's town (empty for LB2 routes).
         data_dir: the data directory.
+        sensor_rules: whose sensor rules apply (a :class:`SensorTrack` value, e.g. ``"lmdrive"`` for LMDrive's
+            data-collection fork), or None for the route's leaderboard.
     """
 
     index: int
@@ -55,6 +59,7 @@ class RouteJob:
     repetition: int = 0
     lb1_scenarios: tuple[ScenarioSpec, ...] = ()
     data_dir: str | None = None
+    sensor_rules: str | None = None
 
     @property
     def route_id(self) -> str:
@@ -78,27 +83,32 @@ def run_route(
     except Exception as error:  # a route that cannot be simulated is a simulation failure, not a crash of the run
         logger.exception("route %s could not be prepared", job.route_id)
         return _failed(job, RouteStatus.SIMULATION_CRASHED, repr(error), started)
-    # 2. The agent, in the lifecycle of its leaderboard version, and its sensors
-    plan = global_plan(route, network.geo, sample_factor=None)
-    try:
-        agent = build_agent(agent_spec, job.route.version, (plan.gps_route(), plan.world_route()), job.route_id)
-    except Exception as error:
-        logger.exception("agent for %s could not be set up", job.route_id)
-        return _failed(job, RouteStatus.SETUP_FAILED, repr(error), started, route.length)
-    try:
+    # 2. The world as agents read it through CARLA's API, and the agent in the lifecycle its class asks for
+    facade = FacadeWorld(world, job.route.version, job.data_dir)
+    with leaderboard_environment(facade, job.rules) as environment:
+        options = carla_road_option()
+        plan = global_plan(route, network.geo, sample_factor=None)
         try:
-            specs = agent.sensors()
-            suite = SensorSuite.from_specs(_embedded_specs(specs), network, track=_sensor_track(job.route.version))
+            agent = build_agent(agent_spec, job.route.version, (plan.gps_route(options), plan.world_route(options)),
+                                save_name=job.route_id if job.rules is LeaderboardRules.BENCH2DRIVE else "",
+                                route_index=job.route_id,
+                                traffic_manager=environment.client.get_trafficmanager())  # fmt: skip
         except Exception as error:
-            return _failed(job, RouteStatus.INVALID_SENSORS, repr(error), started, route.length)
-        privileged_ids = tuple(s["id"] for s in specs if s.get("type") == PRIVILEGED_SENSOR_TYPE)
-        # 3. The closed loop
-        criteria = RouteCriteria(network, route, job.rules)
-        motion = MotionLog()
-        loop = RouteLoop(world, agent, suite, privileged_ids, criteria, (motion, ScenarioReporter(criteria)), recorder)
-        failure, error_text = _drive(loop)
-    finally:
-        _destroy(agent, job.route_id)
+            logger.exception("agent for %s could not be set up", job.route_id)
+            return _failed(job, RouteStatus.SETUP_FAILED, repr(error), started, route.length)
+        try:
+            try:
+                track = SensorTrack(job.sensor_rules) if job.sensor_rules else _sensor_track(job.route.version)
+                suite = SensorSuite.from_specs(agent.sensors(), network, track=track, dt=world.config.dt)
+            except Exception as error:
+                return _failed(job, RouteStatus.INVALID_SENSORS, repr(error), started, route.length)
+            # 3. The closed loop
+            criteria = RouteCriteria(network, route, job.rules)
+            motion = MotionLog()
+            loop = RouteLoop(world, agent, suite, environment, criteria, (motion, ScenarioReporter(criteria)), recorder)
+            failure, error_text = _drive(loop)
+        finally:
+            _destroy(agent, job.route_id)
     # 4. The record
     events = criteria.finish()
     status = final_status(criteria.completed, events, job.rules, failure)
@@ -128,7 +138,7 @@ class RouteLoop:
         world: the embedded world.
         agent: the leaderboard agent driving it.
         sensors: renders the agent's sensors from each snapshot.
-        privileged_ids: ids of the agent's privileged pseudo-sensors (they receive a PrivilegedWorld).
+        environment: the world as the agent reads it through CARLA's API (told every new tick).
         criteria: judges every tick.
         observers: told about every tick after the criteria (Bench2Drive's motion log, scenario outcomes).
         recorder: keeps what the agent saw (the video), or None.
@@ -137,7 +147,7 @@ class RouteLoop:
     world: World
     agent: LeaderboardAgent
     sensors: SensorSuite
-    privileged_ids: tuple[str, ...]
+    environment: CarlaEnvironment
     criteria: RouteCriteria
     observers: tuple[TickObserver, ...] = ()
     recorder: Recorder | None = None
@@ -149,9 +159,6 @@ def _drive(loop: RouteLoop) -> tuple[RouteStatus | None, str]:
     snapshot = world.snapshot()
     while world.time < MAX_SIMULATED_SECONDS:
         input_data = loop.sensors.read(snapshot, snapshot.frame)
-        if loop.privileged_ids:
-            privileged = world.privileged(snapshot)
-            input_data.update({sensor_id: (snapshot.frame, privileged) for sensor_id in loop.privileged_ids})
         try:
             control = loop.agent.run_step(input_data, snapshot.time)
         except Exception as error:
@@ -168,16 +175,14 @@ def _drive(loop: RouteLoop) -> tuple[RouteStatus | None, str]:
         world.apply(control)
         world.tick()
         snapshot = world.snapshot()  # judged now, and what the agent senses next tick
+        loop.environment.facade.update(snapshot)
+        loop.environment.tick()
         criteria.update(snapshot)
         for observer in loop.observers:
             observer.after_tick(world, snapshot)
         if criteria.completed or criteria.terminated is not None or criteria.tick_cap_reached:
             return None, ""
     return None, ""
-
-
-def _embedded_specs(specs: list[dict]) -> list[dict]:
-    return [spec for spec in specs if spec.get("type") != PRIVILEGED_SENSOR_TYPE]
 
 
 def _sensor_track(version: LeaderboardVersion) -> SensorTrack:
