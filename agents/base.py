@@ -45,7 +45,7 @@ class Observation:
         instruction: LangAuto language instruction, or ``None`` outside LangAuto.
         notice: LangAuto notice instruction (scenario or light ahead), or ``None``.
         lidar: ``(N, 4)`` float32 x, y, z, intensity in the local frame, or ``None``.
-        world: the ground truth of a world (embedded runner, privileged sensor), or ``None``.
+        world: the ground truth of the world driven in (for planners with ``reads_world``), or ``None``.
         scene: the NAVSIM-style scoring scene being planned in (NAVSIM scenes), or ``None``.
     """
 
@@ -119,7 +119,11 @@ class Plan:
 
 @runtime_checkable
 class Planner(Protocol):
-    """Anything that maps an :class:`Observation` to a :class:`Plan`."""
+    """Anything that maps an :class:`Observation` to a :class:`Plan`.
+
+    A planner that reads ground truth sets a class attribute ``reads_world = True``: the leaderboard
+    agent then fills :attr:`Observation.world` (read through ``CarlaDataProvider``).
+    """
 
     def sensors(self) -> list[dict]:
         """Leaderboard sensor dicts (cameras, LiDAR...) this planner reads, besides the ego sensors."""

@@ -13,7 +13,6 @@ from typing import Any
 import numpy as np
 
 from sim.frames import EARTH_RADIUS, GeoReference, internal_heading_from_compass
-from sim.world.privileged import PrivilegedWorld
 
 GNSS_ID, IMU_ID, SPEED_ID, MAP_ID = "gps", "imu", "speed", "opendrive"
 
@@ -80,13 +79,6 @@ def read_ego(input_data: Mapping[str, Any], geo: GeoReference, last_heading: flo
     xy = geo.gps_to_internal(gnss[:3])
     heading = float(internal_heading_from_compass(imu[6])) if np.isfinite(imu[6]) else last_heading
     return EgoReading(np.array([xy[0], xy[1], heading]), speed, np.array([imu[0], -imu[1]]))
-
-
-def privileged_world(payload: Any, sensor_id: str) -> PrivilegedWorld:
-    """The payload of the privileged pseudo-sensor, checked to be a :class:`PrivilegedWorld`."""
-    if not isinstance(payload, PrivilegedWorld):
-        raise TypeError(f"sensor '{sensor_id}' must carry a PrivilegedWorld, got {type(payload).__name__}")
-    return payload
 
 
 def solve_geo_reference(lat: float, lon: float, x_carla: float, y_carla: float) -> GeoReference:
