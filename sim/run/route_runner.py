@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from routes.route_types import LeaderboardVersion, RouteDescription, ScenarioSpec
+from sim.eval.bench2drive_metric import route_smoothness
 from sim.eval.criteria import RouteCriteria
 from sim.eval.infractions import LeaderboardRules
 from sim.eval.route_record import RouteRecord, RouteStatus, final_status
@@ -26,6 +27,7 @@ from sim.run.agent_loading import AgentSpec, LeaderboardAgent, build_agent
 from sim.run.carla_env.finder import carla_road_option
 from sim.run.carla_env.install import CarlaEnvironment, leaderboard_environment
 from sim.run.observers import MotionLog, Recorder, ScenarioReporter, TickObserver
+from sim.run.record_fields import junction_threshold, record_fields, reported_length
 from sim.world.config import WorldConfig
 from sim.world.facade import FacadeWorld
 from sim.world.sensors import SensorSuite, SensorTrack
@@ -63,8 +65,11 @@ class RouteJob:
 
     @property
     def route_id(self) -> str:
-        suffix = f"_rep{self.repetition}" if self.repetition else ""
-        return f"{self.route.name}{suffix}"
+        """The record's route id: 2.0 always appends ``_rep<k>``; 1.0 names every repetition
+        ``RouteScenario_<id>`` (here repetitions after the first keep a ``_rep<k>``, so ids stay unique)."""
+        if self.route.version is LeaderboardVersion.LB1 and self.repetition == 0:
+            return self.route.name
+        return f"{self.route.name}_rep{self.repetition}"
 
 
 def run_route(
@@ -72,6 +77,7 @@ def run_route(
 ) -> RouteRecord:
     """Drive ``job``'s route with the agent; never raises for agent or route failures."""
     started = time.perf_counter()
+    fields = record_fields(job.route, job.route_id, job.data_dir)
     # 1. The town, the dense route and the world
     try:
         network = load_town(job.route.town, job.data_dir)
@@ -82,7 +88,8 @@ def run_route(
         )
     except Exception as error:  # a route that cannot be simulated is a simulation failure, not a crash of the run
         logger.exception("route %s could not be prepared", job.route_id)
-        return _failed(job, RouteStatus.SIMULATION_CRASHED, repr(error), started)
+        return _failed(job, RouteStatus.SIMULATION_CRASHED, repr(error), started, reported_length(job.route), fields)
+    length = reported_length(job.route, route)
     # 2. The world as agents read it through CARLA's API, and the agent in the lifecycle its class asks for
     facade = FacadeWorld(world, job.route.version, job.data_dir)
     with leaderboard_environment(facade, job.rules) as environment:
@@ -95,13 +102,14 @@ def run_route(
                                 traffic_manager=environment.client.get_trafficmanager())  # fmt: skip
         except Exception as error:
             logger.exception("agent for %s could not be set up", job.route_id)
-            return _failed(job, RouteStatus.SETUP_FAILED, repr(error), started, route.length)
+            return _failed(job, RouteStatus.SETUP_FAILED, repr(error), started, length, fields)
         try:
             try:
+                specs = agent.sensors()
                 track = SensorTrack(job.sensor_rules) if job.sensor_rules else _sensor_track(job.route.version)
-                suite = SensorSuite.from_specs(agent.sensors(), network, track=track, dt=world.config.dt)
+                suite = SensorSuite.from_specs(specs, network, track=track, dt=world.config.dt)
             except Exception as error:
-                return _failed(job, RouteStatus.INVALID_SENSORS, repr(error), started, route.length)
+                return _failed(job, RouteStatus.INVALID_SENSORS, repr(error), started, length, fields)
             # 3. The closed loop
             criteria = RouteCriteria(network, route, job.rules)
             motion = MotionLog()
@@ -114,6 +122,9 @@ def run_route(
     status = final_status(criteria.completed, events, job.rules, failure)
     if criteria.tick_cap_reached and not criteria.completed and failure is None:
         status = RouteStatus.TICK_RUNTIME
+    samples = motion.samples() if job.route.version is LeaderboardVersion.LB2 else None
+    if samples is not None:
+        fields.update(smoothness=route_smoothness(samples), junction_completion=junction_threshold(network, route))
     return RouteRecord(
         index=job.index,
         route_id=job.route_id,
@@ -121,12 +132,14 @@ def run_route(
         status=status,
         route_completion=criteria.route_completion,
         infractions=events,
-        route_length=route.length,
+        route_length=length,
         duration_game=world.time,
         duration_system=time.perf_counter() - started,
         scenario_types=tuple(s.type for s in job.route.scenarios),
         error=error_text,
-        extra={"comfortness": motion.comfortness()},
+        extra=fields,
+        sensors=tuple(str(spec.get("type")) for spec in specs),
+        motion=samples,
     )
 
 
@@ -201,7 +214,9 @@ def _destroy(agent, route_id: str) -> None:
         logger.exception("agent.destroy() raised after %s", route_id)
 
 
-def _failed(job: RouteJob, status: RouteStatus, error: str, started: float, length: float = 0.0) -> RouteRecord:
+def _failed(
+    job: RouteJob, status: RouteStatus, error: str, started: float, length: float = 0.0, fields: dict | None = None
+) -> RouteRecord:
     return RouteRecord(
         index=job.index,
         route_id=job.route_id,
@@ -214,4 +229,5 @@ def _failed(job: RouteJob, status: RouteStatus, error: str, started: float, leng
         duration_system=time.perf_counter() - started,
         scenario_types=tuple(s.type for s in job.route.scenarios),
         error=error,
+        extra=dict(fields or {}),
     )
