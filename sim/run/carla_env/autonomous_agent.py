@@ -1,10 +1,12 @@
 """A stand-in for the leaderboard's ``leaderboard.autoagents.autonomous_agent`` (``AutonomousAgent``, ``Track``).
 
-Offered to agent files when no leaderboard is installed. It behaves as the leaderboard of the running
-benchmark (its *profile*): leaderboard 1.0 and Bench2Drive keep a point every 50 m of the global plan,
-leaderboard 2.0 every 200 m; Bench2Drive's base class also finds the hero in its constructor and adds
-``get_metric_info``. Both constructors are accepted: ``Agent(path_to_conf_file)`` (1.0: calls ``setup``)
-and ``Agent(carla_host, carla_port, debug=False)`` (2.0: the evaluator calls ``setup`` after the plan).
+Offered to agent files when no leaderboard is installed. It downsamples the global plan as the leaderboard
+of the running benchmark does (its *profile*): a point every 50 m on leaderboard 1.0 and Bench2Drive, 200 m
+on leaderboard 2.0. It is a superset of the three base classes, so an agent written for any of them runs
+on any benchmark: Bench2Drive's additions (the hero found in the constructor, ``get_metric_info``, the
+undownsampled ``_plan_gps_HACK``) are always there. Both constructors are accepted:
+``Agent(path_to_conf_file)`` (1.0: calls ``setup``) and ``Agent(carla_host, carla_port, debug=False)``
+(2.0: the evaluator calls ``setup`` after the plan).
 """
 
 from __future__ import annotations
@@ -66,8 +68,7 @@ class AutonomousAgent:
         if not lb2:  # leaderboard 1.0: Agent(path_to_conf_file) sets itself up
             self.setup(args[0] if args else kwargs.get("path_to_conf_file", ""))
         self.wallclock_t0 = None
-        if _profile is LeaderboardRules.BENCH2DRIVE:
-            self.get_hero()
+        self.get_hero()
 
     def setup(self, path_to_conf_file: str) -> None:
         """User initialisation; set ``self.track``."""
@@ -95,13 +96,13 @@ class AutonomousAgent:
         kept = downsample_route(global_plan_world_coord, DOWNSAMPLE_DISTANCE[_profile])
         self._global_plan_world_coord = [(global_plan_world_coord[i][0], global_plan_world_coord[i][1]) for i in kept]
         self._global_plan = [global_plan_gps[i] for i in kept]
-        if _profile is LeaderboardRules.BENCH2DRIVE:
-            self._plan_gps_HACK = global_plan_gps
+        self._plan_gps_HACK = global_plan_gps  # Bench2Drive's base keeps the dense GPS plan too
 
     def get_hero(self) -> None:
         """Bench2Drive: ``self.hero_actor`` is the actor whose ``role_name`` is ``hero``."""
         self.hero_actor = None
-        for actor in _provider().get_world().get_actors():
+        world = _provider().get_world()
+        for actor in world.get_actors() if world is not None else ():
             if actor.attributes.get("role_name") == "hero":
                 self.hero_actor = actor
                 break

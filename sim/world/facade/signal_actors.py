@@ -7,6 +7,7 @@ elapsed time and group come from the world's light cycle; agents cannot change t
 
 from __future__ import annotations
 
+import functools
 from typing import TYPE_CHECKING
 
 import carla
@@ -58,13 +59,18 @@ class _Signal(FacadeActor):
     @property
     def trigger_volume(self) -> carla.BoundingBox:
         """The trigger box in the actor's frame (CARLA: ``get_transform().transform(trigger_volume.location)``)."""
+        (x, y, z), (hx, hy, hz) = self._trigger_box
+        return carla.BoundingBox(carla.Location(x=x, y=y, z=z), carla.Vector3D(x=hx, y=hy, z=hz))
+
+    @functools.cached_property
+    def _trigger_box(self) -> tuple[tuple[float, float, float], tuple[float, float, float]]:
+        """Centre (actor frame, CARLA axes) and half extents [m] of the trigger box; signals never move."""
         boxes, k = self._boxes, self._kinematics
         centre = boxes.centers[self.row]
         local = to_local(centre, np.array([k.x, k.y, k.heading]))
         ground = float(self._world.network.ground_z(centre[None], k.z)[0])
-        half = boxes.half_extents[self.row]
-        location = carla.Location(x=float(local[0]), y=float(-local[1]), z=ground - k.z + float(half[2]))
-        return carla.BoundingBox(location, carla.Vector3D(x=float(half[0]), y=float(half[1]), z=float(half[2])))
+        half = [float(v) for v in boxes.half_extents[self.row]]
+        return (float(local[0]), float(-local[1]), ground - k.z + half[2]), (half[0], half[1], half[2])
 
     def _waypoints(self, setback: float) -> list:
         carla_map = self._world.get_map()
