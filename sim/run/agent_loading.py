@@ -8,8 +8,9 @@ signature says which evaluator the class was written for (:class:`Lifecycle`):
   ``set_global_plan``;
 - leaderboard 2.0 / Bench2Drive: ``Agent(host, port, debug)``, ``set_global_plan``, then
   ``setup(config)`` (Bench2Drive appends ``+<save_name>`` to the config string);
-- carla_garage's local evaluator (PDM-Lite): ``Agent(path_to_conf_file, route_index)``,
-  ``set_global_plan``, then ``setup(config, route_index, traffic_manager)``.
+- carla_garage's local evaluators: ``Agent(path_to_conf_file, route_index)``, then ``set_global_plan``;
+  the 1.0 one's base constructor calls ``setup`` itself, PDM-Lite's 2.0 one calls
+  ``setup(config, route_index, traffic_manager)`` after the plan (when ``setup`` takes those three).
 
 A constructor that accepts both 1.0 and 2.0 arguments (``*args``) follows the benchmark's leaderboard.
 ``sim`` never imports ``agents``: registered planners reach the runner as the path of the generic
@@ -151,5 +152,6 @@ def build_agent(
     else:
         agent = agent_class(spec.config, route_index)
         agent.set_global_plan(gps_route, world_route)
-        agent.setup(spec.config, route_index, traffic_manager)
+        if _accepts(inspect.signature(agent.setup), spec.config, route_index, traffic_manager):  # PDM-Lite's
+            agent.setup(spec.config, route_index, traffic_manager)
     return agent

@@ -16,7 +16,7 @@ from routes.route_types import LeaderboardVersion
 from sim.eval.infractions import LeaderboardRules
 from sim.maps.route_planner import plan_route
 from sim.maps.town import load_town
-from sim.run.agent_loading import AgentSetupError, Lifecycle, agent_lifecycle
+from sim.run.agent_loading import AgentSetupError, AgentSpec, Lifecycle, agent_lifecycle, build_agent
 from sim.run.carla_env.finder import carla_road_option
 from sim.run.carla_env.install import leaderboard_environment
 from sim.world.facade import HERO_ID, FacadeWorld
@@ -138,3 +138,40 @@ def test_fixture_agent_files_import_only_what_an_evaluator_offers():
     for path in fixtures.glob("*.py"):
         source = path.read_text()
         assert "from sim" not in source and "from agents." not in source.replace("from agents.navigation", ""), path
+
+
+GARAGE_AGENT = """
+CALLS = []
+
+def get_entry_point():
+    return "Garage"
+
+class Base:
+    def __init__(self, path_to_conf_file, route_index=None):
+        CALLS.append(("init", path_to_conf_file, route_index))
+        SETUP_IN_INIT
+
+    def set_global_plan(self, gps, world):
+        CALLS.append(("plan", len(gps)))
+
+class Garage(Base):
+    def setup(SETUP_ARGS):
+        CALLS.append(("setup",) + tuple(a for a in (path_to_conf_file, route_index) if a is not None))
+"""
+
+
+@pytest.mark.parametrize(
+    ("setup_in_init", "setup_args", "expected"),
+    [  # carla_garage's 1.0 base calls setup itself; PDM-Lite's 2.0 evaluator calls it with the traffic manager
+        ("self.setup(path_to_conf_file, route_index)", "self, path_to_conf_file, route_index=None",
+         [("init", "cfg", "RouteScenario_3"), ("setup", "cfg", "RouteScenario_3"), ("plan", 2)]),
+        ("pass", "self, path_to_conf_file, route_index=None, traffic_manager=None",
+         [("init", "cfg", "RouteScenario_3"), ("plan", 2), ("setup", "cfg", "RouteScenario_3")]),
+    ],
+)  # fmt: skip
+def test_carla_garage_s_local_lifecycles(tmp_path, setup_in_init, setup_args, expected):
+    path = tmp_path / "garage_agent.py"
+    path.write_text(GARAGE_AGENT.replace("SETUP_IN_INIT", setup_in_init).replace("SETUP_ARGS", setup_args))
+    agent = build_agent(AgentSpec(str(path), "cfg"), LeaderboardVersion.LB2, ([1, 2], [1, 2]),
+                        route_index="RouteScenario_3", traffic_manager=object())  # fmt: skip
+    assert sys.modules["garage_agent"].CALLS == expected and type(agent).__name__ == "Garage"
