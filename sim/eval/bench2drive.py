@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import numpy as np
-from scipy.signal import savgol_filter
 
 from sim.eval.infractions import Infraction, number_in_message
 
@@ -104,6 +103,8 @@ def _smooth(signal: np.ndarray, deriv: int = 0) -> np.ndarray:
     window = min(COMFORT_WINDOW, signal.shape[0])
     if window <= COMFORT_POLYORDER:
         return signal if deriv == 0 else np.zeros_like(signal)
+    from scipy.signal import savgol_filter  # imported when used: scipy.signal takes ~1.5 s to import
+
     return savgol_filter(signal, window, COMFORT_POLYORDER, deriv=deriv, delta=COMFORT_DT, axis=0)
 
 
