@@ -3,13 +3,15 @@
     ./run_closed_loop.sh --agent expert --bench langauto-tiny
     ./run_closed_loop.sh --agent path/to/my_agent.py --agent-config my.yaml --bench bench2drive --routes 1711,1773
 
-Exit status: 0 when the run went through (however the agent drove), 2 for bad arguments or
-missing data, 1 when the run itself failed.
+Exit status: 0 when the run went through (however the agent drove), 2 for bad arguments, a bad
+agent config, missing data or a results folder in use / of another run, 130 when interrupted
+(Ctrl-C), 1 when the run itself failed.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import sys
 import time
@@ -23,10 +25,29 @@ from sim.eval.summary import summary_lines
 from sim.paths import DATA_DIR_ENV, DataFileNotFoundError
 from sim.run.agent_loading import AgentSpec
 from sim.run.benchmark_runner import RunOptions, rules_for, run_benchmark
+from sim.run.output_folder import RESULTS_NAME, OutputFolderError
 from sim.run.results_file import ResultsFileError
+from sim.run.run_identity import describe_run
+from sim.run.watchdog import WatchdogLimits
 
 REPO = Path(__file__).resolve().parent
 GENERIC_AGENT = REPO / "agents" / "leaderboard_agent.py"
+INTERRUPTED = 130  # the shell's status for a run stopped by SIGINT
+
+
+def number(kind: type, low: float, inclusive: bool = True):
+    """argparse ``type=`` for numbers ``>= low`` (``> low`` when not inclusive)."""
+
+    def parse(text: str):
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a {kind.__name__}") from None
+        if not (value >= low if inclusive else value > low) or value != value:
+            raise argparse.ArgumentTypeError(f"{text} must be {'>=' if inclusive else '>'} {low}")
+        return value
+
+    return parse
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -36,22 +57,31 @@ def build_parser() -> argparse.ArgumentParser:
         "results (driving score, route completion, infraction penalty, infractions) to OUT/results.json.",
         formatter_class=argparse.ArgumentDefaultsHelpFormatter,
     )
-    parser.add_argument("--agent", required=True, help="a registered planner name (see --list-agents) or an agent "
-                        ".py file with get_entry_point(), as for a leaderboard submission")  # fmt: skip
-    parser.add_argument("--agent-config", default="", help="config string handed to the agent file's setup()")
-    parser.add_argument("--bench", required=True, help=f"benchmark ({', '.join(sorted(BENCHMARKS))}) or a route .xml")
-    parser.add_argument("--routes", default=None, help="route ids or ranges, e.g. '3,5-8'")
-    parser.add_argument("--sim", choices=("embedded", "carla"), default="embedded", help="simulator")
-    parser.add_argument("--seed", type=int, default=0, help="base seed of the embedded world")
-    parser.add_argument("--repetitions", type=int, default=1)
-    parser.add_argument("--out", type=Path, default=None, help="results folder (default results/<bench>_<agent>)")
-    parser.add_argument("--resume", action="store_true", help="continue OUT/results.json, skipping finished routes")
-    parser.add_argument("--data-dir", default=None, help=f"data directory (default: ${DATA_DIR_ENV}, then ./data)")
-    parser.add_argument("--workers", type=int, default=1, help="routes driven in parallel processes")
-    parser.add_argument("--save-video", action="store_true", help="write OUT/videos/<route>.mp4 (BEV + cameras)")
-    parser.add_argument("--walkers", type=int, default=0, help="background pedestrians around the ego (the "
-                        "leaderboards spawn none; scenario pedestrians always appear)")  # fmt: skip
-    parser.add_argument("--log-level", default="WARNING")
+    add = parser.add_argument
+    add("--agent", required=True, help="a registered planner name or an agent .py file with get_entry_point(), as "
+        "for a leaderboard submission")  # fmt: skip
+    add("--agent-config", default="", help="config string handed to the agent file's setup()")
+    add("--bench", required=True, help=f"benchmark ({', '.join(sorted(BENCHMARKS))}) or a route .xml")
+    add("--routes", default=None, help="route ids or ranges, e.g. '3,5-8'")
+    add("--sim", choices=("embedded", "carla"), default="embedded", help="simulator")
+    add("--seed", type=number(int, 0), default=0, help="base seed; each route's seed hashes it with the route id")
+    add("--repetitions", type=number(int, 1), default=1)
+    add("--out", type=Path, default=None, help="results folder (default results/<bench>_<agent>)")
+    add("--resume", action="store_true", help="continue OUT/results.json of the same run, skipping finished routes")
+    add("--overwrite", action="store_true", help="replace an existing OUT/results.json")
+    add("--data-dir", default=None, help=f"data directory (default: ${DATA_DIR_ENV}, then the repository's data/)")
+    add("--workers", type=number(int, 1), default=1, help="routes driven in parallel worker processes")
+    add("--save-video", action="store_true", help="write OUT/videos/<route>.mp4 (BEV + cameras)")
+    add("--walkers", type=number(int, 0), default=0, help="background pedestrians around the ego (the leaderboards "
+        "spawn none; scenario pedestrians always appear)")  # fmt: skip
+    limits = WatchdogLimits()
+    add("--step-limit", type=number(float, 0), default=limits.step_seconds, help="[s] wall clock of one run_step "
+        "after the first; an agent over it is stopped and its route recorded as hung (0: no limit)")  # fmt: skip
+    add("--route-limit-factor", type=number(float, 0), default=limits.route_factor, help="a route may take this times "
+        f"its simulated timeout on the wall clock, plus {limits.setup_seconds:g} s of setup (0: no limit)")  # fmt: skip
+    add("--memory-limit", type=number(int, 0, inclusive=False), default=None, help="[MiB] memory (data segment) of "
+        "each worker process; an agent over it has its route recorded as out of memory")  # fmt: skip
+    add("--log-level", default="WARNING")
     return parser
 
 
@@ -68,15 +98,35 @@ def agent_spec(agent: str, agent_config: str) -> AgentSpec:
     return AgentSpec(path=str(GENERIC_AGENT), config=agent_config or agent)
 
 
+def checked_checkpoints(agent: AgentSpec) -> list[str]:
+    """Check the generic agent's config now (exit 2 before any route) and return its checkpoints."""
+    if Path(agent.path).resolve() != GENERIC_AGENT:
+        return []  # another agent file's config is the agent's own business
+    from agents.adapters.config_check import check_agent_config
+
+    return check_agent_config(agent.config)[1]
+
+
 def progress(record: RouteRecord, finished: int, total: int, rules: LeaderboardRules) -> None:
     bar = "#" * round(20 * finished / total)
     print(
         f"[{bar:<20}] {finished:>3}/{total} {record.route_id:<22} DS {record.driving_score(rules):6.2f}  "
         f"RC {record.route_completion:6.2f}  IS {record.infraction_penalty(rules):.3f}  {record.status.value}  "
-        f"({record.duration_system:.1f} s)",
+        f"({record.duration_system:.1f} s)" + (f"  {record.error}" if record.extra.get("failure") else ""),
         file=sys.stderr,
         flush=True,
     )
+
+
+def interrupted_message(results: Path, finished_now: int) -> str:
+    """Where the finished routes of an interrupted run are, or that none finished."""
+    if not finished_now:
+        return "run_closed_loop: interrupted before any route of this run finished; nothing was written"
+    try:
+        count = len(json.loads(results.read_text())["_checkpoint"]["records"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return f"run_closed_loop: interrupted; {results} could not be read back"
+    return f"run_closed_loop: interrupted; {count} finished route(s) are in {results} (continue with --resume)"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -86,34 +136,40 @@ def main(argv: list[str] | None = None) -> int:
         print("run_closed_loop: --sim carla is not available yet: the CARLA server lifecycle and leaderboard "
               "evaluator orchestration have not landed; use --sim embedded.", file=sys.stderr)  # fmt: skip
         return 2
-    # 1. What to run
+    # 1. What to run, checked before anything is driven
     try:
         agent = agent_spec(args.agent, args.agent_config)
         benchmark = load_benchmark(args.bench, args.data_dir, args.routes)
-    except (ValueError, RouteError, DataFileNotFoundError) as error:
+        checkpoints = checked_checkpoints(agent)
+        out = args.out or Path("results") / f"{benchmark.name}_{Path(agent.name).stem}"
+        limits = WatchdogLimits(args.step_limit, args.route_limit_factor, memory_mb=args.memory_limit)
+        options = RunOptions(out, args.seed, args.repetitions, args.workers, args.resume, args.overwrite,
+                             args.save_video, args.data_dir, args.walkers, limits)  # fmt: skip
+        name = args.agent if not args.agent.endswith(".py") else Path(args.agent).name
+        identity = describe_run(benchmark, agent.path, name, agent.config, options, checkpoints).to_json()
+    except (ValueError, RouteError, DataFileNotFoundError) as error:  # ConfigError is a ValueError
         print(f"run_closed_loop: {error}", file=sys.stderr)
         return 2
-    out = args.out or Path("results") / f"{benchmark.name}_{Path(agent.name).stem}"
-    options = RunOptions(
-        out, args.seed, args.repetitions, args.workers, args.resume, args.save_video, args.data_dir, args.walkers
-    )
     rules = rules_for(benchmark)
     # 2. Drive every route
-    started = time.perf_counter()
+    started, finished_now = time.perf_counter(), []
+
+    def on_record(record: RouteRecord, finished: int, total: int) -> None:
+        finished_now.append(record.route_id)
+        progress(record, finished, total, rules)
+
     try:
-        payload = run_benchmark(benchmark, agent, options, on_record=lambda r, i, n: progress(r, i, n, rules))
-    except ResultsFileError as error:
+        payload = run_benchmark(benchmark, agent, options, on_record=on_record, identity=identity)
+    except (ResultsFileError, OutputFolderError) as error:
         print(f"run_closed_loop: {error}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        print(
-            f"run_closed_loop: interrupted; finished routes are in {out / 'results.json'} (--resume)", file=sys.stderr
-        )
-        return 1
+        print(interrupted_message(out / RESULTS_NAME, len(finished_now)), file=sys.stderr)
+        return INTERRUPTED
     # 3. The table and the summary line
     for line in summary_lines(payload, benchmark.name, rules, len(benchmark.routes) * args.repetitions):
         print(line)
-    print(f"results: {out / 'results.json'}  ({time.perf_counter() - started:.1f} s wall clock)")
+    print(f"results: {out / RESULTS_NAME}  ({time.perf_counter() - started:.1f} s wall clock)")
     return 0
 
 

@@ -115,3 +115,24 @@ def number_in_message(message: str) -> float:
         except ValueError:
             continue
     return float("nan")
+
+
+_PERCENT_KINDS = (Infraction.OUTSIDE_ROUTE_LANES, Infraction.MIN_SPEED)  # penalties scale with a percentage
+
+
+def penalty_of_messages(infractions: dict[str, list[str]], rules: LeaderboardRules) -> float:
+    """IS recomputed from a results record's ``infractions`` (key -> messages), as the events gave it.
+
+    Percentages are read back from the messages, which print them rounded (outside lanes to 3
+    decimals, minimum speed to 1), so the result is within ~1e-4 of the recorded IS.
+    """
+    penalty = 1.0
+    for key, messages in infractions.items():
+        try:
+            kind = Infraction(key)
+        except ValueError:
+            continue  # a key of another format (e.g. the leaderboard's extra lists) has no penalty here
+        for message in messages:
+            value = number_in_message(message) if kind in _PERCENT_KINDS else 0.0
+            penalty *= InfractionEvent(kind, 0.0, np.zeros(3), value).penalty(rules)
+    return penalty

@@ -1,28 +1,40 @@
-"""Drive every route of a benchmark, in one process or several, writing resumable results.
+"""Drive every route of a benchmark in supervised worker processes, writing resumable results.
 
 Finished routes are written to the checkpoint JSON (atomically) as soon as each one ends, so a
-crash or a kill never loses them, and ``resume`` skips them on the next run.
+crash or a kill never loses them, and ``resume`` skips them on the next run. Routes run in worker
+processes that a watchdog can kill and replace (:mod:`sim.run.worker_pool`), also with one worker,
+so an agent that hangs, exits or crashes its process costs its route, not the run. Each route's
+seed derives from the base seed, its id and its repetition, so a route driven alone is the same
+route as inside a larger run.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
-import multiprocessing
-import sys
+import os
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from routes.benchmarks import Benchmark
 from routes.route_types import LeaderboardVersion
 from sim.eval.infractions import LeaderboardRules
 from sim.eval.route_record import RouteRecord
+from sim.paths import DATA_DIR_ENV, resolve_data_dir
 from sim.run.agent_loading import AgentSpec
+from sim.run.output_folder import OutputFolder
 from sim.run.results_file import ResultsFile
-from sim.run.route_runner import RouteJob, run_route
+from sim.run.route_runner import RouteJob
+from sim.run.watchdog import Heartbeat, WatchdogLimits
+from sim.run.worker import WorkerSetup, drive_job
+from sim.run.worker_pool import WorkerPool
 from sim.world.config import TrafficConfig, WorldConfig
 
 logger = logging.getLogger(__name__)
+
+SEED_MODULUS = 2**31  # seeds stay within numpy's and every library's int32 range
 
 
 @dataclass(frozen=True)
@@ -31,14 +43,18 @@ class RunOptions:
 
     Attributes:
         out_dir: results folder (``results.json``, videos).
-        seed: base seed; route ``i`` gets ``seed + i``.
-        repetitions: every route is driven this many times.
-        workers: parallel processes (1 runs in this process).
-        resume: skip routes already in ``results.json``.
+        seed: base seed (>= 0); each route's seed is :func:`route_seed` of it.
+        repetitions: every route is driven this many times (>= 1).
+        workers: parallel worker processes (>= 1).
+        resume: continue ``results.json`` of the same run, skipping finished routes.
+        overwrite: replace an existing ``results.json`` (without it or ``resume`` the run refuses).
         save_video: write ``videos/<route_id>.mp4`` per route.
         data_dir: the data directory.
-        background_walkers: pedestrians walking around the ego besides the scenarios' own; the
+        background_walkers: pedestrians walking around the ego besides the scenarios' own (>= 0); the
             leaderboards spawn none (background activity is vehicles only), so neither do we by default.
+        limits: the watchdog's wall-clock and memory limits.
+        isolate: drive routes in supervised worker processes (the default); False drives them in this
+            process without a watchdog (for debuggers and profilers).
     """
 
     out_dir: Path
@@ -46,9 +62,18 @@ class RunOptions:
     repetitions: int = 1
     workers: int = 1
     resume: bool = False
+    overwrite: bool = False
     save_video: bool = False
     data_dir: str | None = None
     background_walkers: int = 0
+    limits: WatchdogLimits = field(default_factory=WatchdogLimits)
+    isolate: bool = True
+
+    def __post_init__(self) -> None:
+        for name, low in (("seed", 0), ("repetitions", 1), ("workers", 1), ("background_walkers", 0)):
+            value = getattr(self, name)
+            if not isinstance(value, int) or isinstance(value, bool) or value < low:
+                raise ValueError(f"{name} = {value!r}: expected an integer >= {low}")
 
     def world_config(self) -> WorldConfig:
         return WorldConfig(traffic=TrafficConfig(num_walkers=self.background_walkers))
@@ -61,19 +86,24 @@ def rules_for(benchmark: Benchmark) -> LeaderboardRules:
     return LeaderboardRules.BENCH2DRIVE if benchmark.name.startswith("bench2drive") else LeaderboardRules.LB2
 
 
+def route_seed(base: int, route_id: str, repetition: int) -> int:
+    """The world seed of one route: a hash of (base seed, route id, repetition), stable across runs."""
+    digest = hashlib.sha256(f"{base}/{route_id}/{repetition}".encode()).digest()
+    return int.from_bytes(digest[:8], "little") % SEED_MODULUS
+
+
 def make_jobs(benchmark: Benchmark, options: RunOptions) -> list[RouteJob]:
     """Every (route, repetition) of the run, in the leaderboard's order."""
     rules = rules_for(benchmark)
     jobs = []
     for repetition in range(options.repetitions):
         for route in benchmark.routes:
-            index = len(jobs)
             jobs.append(
                 RouteJob(
-                    index=index,
+                    index=len(jobs),
                     route=route,
                     rules=rules,
-                    seed=options.seed + index,
+                    seed=route_seed(options.seed, route.route_id, repetition),
                     repetition=repetition,
                     lb1_scenarios=tuple(benchmark.lb1_scenarios.get(route.town, ())),
                     data_dir=options.data_dir,
@@ -88,47 +118,57 @@ def run_benchmark(
     options: RunOptions,
     sensors: list[str] | None = None,
     on_record: Callable[[RouteRecord, int, int], None] | None = None,
+    identity: dict | None = None,
 ) -> dict:
-    """Run (or resume) the benchmark; returns the final checkpoint payload."""
-    # 1. The jobs and what a previous run already finished
+    """Run (or resume) the benchmark; returns the final checkpoint payload.
+
+    Raises:
+        OutputFolderError: another run holds the folder, or results exist and neither ``resume``
+            nor ``overwrite`` was given.
+        ResultsFileError: ``resume`` of a file of another run, or with an invalid record.
+    """
     jobs = make_jobs(benchmark, options)
-    results = ResultsFile(options.out_dir / "results.json", jobs[0].rules if jobs else LeaderboardRules.LB1,
-                          [job.route_id for job in jobs], sensors or [])  # fmt: skip
-    done = results.resume() if options.resume else set()
-    pending = [job for job in jobs if job.index not in done]
-    # 2. Drive the rest, storing each record the moment it exists
-    for finished, record in enumerate(_records(pending, agent, options), start=len(done) + 1):
-        results.add(record)
-        if on_record is not None:
-            on_record(record, finished, len(jobs))
-    # 3. Close the run
-    return results.write(finished=True)
+    if not jobs:
+        raise ValueError(f"benchmark {benchmark.name!r} has no route to drive")
+    with OutputFolder(options.out_dir, options.resume, options.overwrite) as folder:
+        # 1. The jobs and what a previous run of the same identity already finished
+        results = ResultsFile(folder.results, jobs[0].rules, [job.route_id for job in jobs], sensors or [], identity)
+        done = results.resume() if options.resume else set()
+        pending = [job for job in jobs if job.index not in done]
+        # 2. Drive the rest, storing each record the moment it exists
+        for finished, record in enumerate(_records(pending, agent, options), start=len(done) + 1):
+            results.add(record)
+            if on_record is not None:
+                on_record(record, finished, len(jobs))
+        # 3. Close the run
+        return results.write(finished=True)
 
 
 def _records(jobs: list[RouteJob], agent: AgentSpec, options: RunOptions) -> Iterator[RouteRecord]:
-    if options.workers <= 1 or len(jobs) <= 1:
-        for job in jobs:
-            yield _run_one((job, agent, options))
+    if not jobs:
         return
-    # spawn: workers must not inherit torch/numba threads of this process
-    context = multiprocessing.get_context("spawn")
-    with context.Pool(processes=options.workers, maxtasksperchild=8) as pool:
-        yield from pool.imap_unordered(_run_one, [(job, agent, options) for job in jobs])
+    if not options.isolate:
+        with _data_dir_exported(options.data_dir):
+            for job in jobs:
+                yield drive_job(job, agent, options, Heartbeat())
+        return
+    setup = WorkerSetup(options.data_dir, options.limits.memory_mb, logging.getLogger().getEffectiveLevel())
+    pool = WorkerPool(min(options.workers, len(jobs)), setup, options.limits)
+    yield from pool.records(jobs, agent, options)
 
 
-def _run_one(arguments: tuple[RouteJob, AgentSpec, RunOptions]) -> RouteRecord:
-    job, agent, options = arguments
-    recorder = None
-    if options.save_video:
-        from sim.maps.town import load_town
-        from sim.run.video import VideoRecorder
-
-        recorder = VideoRecorder(
-            options.out_dir / "videos" / f"{job.route_id}.mp4", load_town(job.route.town, job.data_dir)
-        )
+@contextmanager
+def _data_dir_exported(data_dir: str | None):
+    """``CLOSED_LOOP_DATA`` set to the run's data directory while routes run in this process."""
+    if not data_dir:
+        yield
+        return
+    previous = os.environ.get(DATA_DIR_ENV)
+    os.environ[DATA_DIR_ENV] = str(Path(resolve_data_dir(data_dir)).resolve())
     try:
-        return run_route(job, agent, options.world_config(), recorder=recorder)
+        yield
     finally:
-        if recorder is not None:
-            recorder.close()
-            sys.stderr.flush()
+        if previous is None:
+            os.environ.pop(DATA_DIR_ENV, None)
+        else:
+            os.environ[DATA_DIR_ENV] = previous

@@ -5,15 +5,15 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-import pytest
 
 from agents.adapters.navsim_eval import main, score_planner
+from tests.data_guard import missing_data
 
 
 def scenes(data_dir: Path, version: str) -> list[Path]:
     found = sorted((data_dir / "navsim_parity").glob(f"*/scene_{version}.json"))
     if not found:
-        pytest.skip("no parity scenes")
+        missing_data("no parity scenes")
     return found
 
 
