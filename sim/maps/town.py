@@ -125,7 +125,7 @@ def _network_of(name: str, xodr_text: str, config: MapConfig, use_disk_cache: bo
     started = time.perf_counter()
     sha = hashlib.sha256(xodr_text.encode("utf-8")).hexdigest()
     target = cache.cache_path(name, sha, config)
-    network = cache.load_network(target) if use_disk_cache else None
+    network = cache.load_network(target, sha) if use_disk_cache else None
     if network is not None:
         logger.debug("town %s read from cache '%s' in %.2f s", name, target, time.perf_counter() - started)
         return network

@@ -1,9 +1,11 @@
 """Drive one route in the embedded world with a leaderboard agent and judge it.
 
 The tick is the leaderboard's: sensors -> ``agent.run_step(input_data, time)`` -> apply the
-control -> advance the world 1/20 s -> criteria. An agent that cannot be set up, declares invalid
-sensors, raises, or returns a non-finite control ends its route with a recorded failure status;
-``destroy`` is called after every route, also after an exception.
+control -> advance the world 1/20 s -> criteria -> observers. An agent that cannot be set up,
+declares invalid sensors, raises, runs out of memory or returns a non-finite control ends its route
+with a recorded failure status; ``destroy`` is called after every route, also after an exception.
+Each ``run_step`` is stamped on a :class:`~sim.run.watchdog.Heartbeat`, which a supervising
+process reads to stop an agent that hangs (see :mod:`sim.run.worker_pool`).
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from __future__ import annotations
 import logging
 import math
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -26,8 +28,10 @@ from sim.maps.town import load_town
 from sim.run.agent_loading import AgentSpec, LeaderboardAgent, build_agent
 from sim.run.carla_env.finder import carla_road_option
 from sim.run.carla_env.install import CarlaEnvironment, leaderboard_environment
+from sim.run.failures import Failure, failed_record
 from sim.run.observers import MotionLog, Recorder, ScenarioReporter, TickObserver
 from sim.run.record_fields import junction_threshold, record_fields, reported_length
+from sim.run.watchdog import Heartbeat
 from sim.world.config import WorldConfig
 from sim.world.facade import FacadeWorld
 from sim.world.sensors import SensorSuite, SensorTrack
@@ -73,11 +77,24 @@ class RouteJob:
 
 
 def run_route(
-    job: RouteJob, agent_spec: AgentSpec, world_config: WorldConfig | None = None, recorder: Recorder | None = None
+    job: RouteJob,
+    agent_spec: AgentSpec,
+    world_config: WorldConfig | None = None,
+    recorder: Recorder | None = None,
+    heartbeat: Heartbeat | None = None,
+    observers: tuple[TickObserver, ...] = (),
 ) -> RouteRecord:
-    """Drive ``job``'s route with the agent; never raises for agent or route failures."""
+    """Drive ``job``'s route with the agent; never raises for agent or route failures.
+
+    Args:
+        recorder: keeps what the agent saw each tick (the video), or None.
+        heartbeat: stamped around every ``run_step`` for a watchdog (a private one when None).
+        observers: told about every tick after the criteria, besides the runner's own.
+    """
     started = time.perf_counter()
     fields = record_fields(job.route, job.route_id, job.data_dir)
+    heartbeat = heartbeat or Heartbeat()
+    heartbeat.route_started()
     # 1. The town, the dense route and the world
     try:
         network = load_town(job.route.town, job.data_dir)
@@ -88,7 +105,8 @@ def run_route(
         )
     except Exception as error:  # a route that cannot be simulated is a simulation failure, not a crash of the run
         logger.exception("route %s could not be prepared", job.route_id)
-        return _failed(job, RouteStatus.SIMULATION_CRASHED, repr(error), started, reported_length(job.route), fields)
+        return failed_record(job, RouteStatus.SIMULATION_CRASHED, repr(error), started, reported_length(job.route),
+                             fields=fields)  # fmt: skip
     length = reported_length(job.route, route)
     # 2. The world as agents read it through CARLA's API, and the agent in the lifecycle its class asks for
     facade = FacadeWorld(world, job.route.version, job.data_dir)
@@ -102,21 +120,24 @@ def run_route(
                                 traffic_manager=environment.client.get_trafficmanager())  # fmt: skip
         except Exception as error:
             logger.exception("agent for %s could not be set up", job.route_id)
-            return _failed(job, RouteStatus.SETUP_FAILED, repr(error), started, length, fields)
+            return failed_record(job, RouteStatus.SETUP_FAILED, repr(error), started, length, fields=fields)
         try:
             try:
                 specs = agent.sensors()
                 track = SensorTrack(job.sensor_rules) if job.sensor_rules else _sensor_track(job.route.version)
                 suite = SensorSuite.from_specs(specs, network, track=track, dt=world.config.dt)
             except Exception as error:
-                return _failed(job, RouteStatus.INVALID_SENSORS, repr(error), started, length, fields)
+                return failed_record(job, RouteStatus.INVALID_SENSORS, repr(error), started, length, fields=fields)
             # 3. The closed loop
             criteria = RouteCriteria(network, route, job.rules)
+            heartbeat.route_planned(route.length, criteria.route_timeout)
             motion = MotionLog()
-            loop = RouteLoop(world, agent, suite, environment, criteria, (motion, ScenarioReporter(criteria)), recorder)
-            failure, error_text = _drive(loop)
+            watchers = (motion, ScenarioReporter(criteria), *observers)
+            loop = RouteLoop(world, agent, suite, environment, criteria, watchers, recorder, heartbeat)
+            failure, error_text, kind = _drive(loop)
         finally:
             _destroy(agent, job.route_id)
+            heartbeat.route_finished()
     # 4. The record
     events = criteria.finish()
     status = final_status(criteria.completed, events, job.rules, failure)
@@ -137,7 +158,7 @@ def run_route(
         duration_system=time.perf_counter() - started,
         scenario_types=tuple(s.type for s in job.route.scenarios),
         error=error_text,
-        extra=fields,
+        extra={**fields, **({"failure": kind.value} if kind else {})},
         sensors=tuple(str(spec.get("type")) for spec in specs),
         motion=samples,
     )
@@ -155,6 +176,7 @@ class RouteLoop:
         criteria: judges every tick.
         observers: told about every tick after the criteria (Bench2Drive's motion log, scenario outcomes).
         recorder: keeps what the agent saw (the video), or None.
+        heartbeat: stamped around every ``run_step`` for the watchdog.
     """
 
     world: World
@@ -164,25 +186,30 @@ class RouteLoop:
     criteria: RouteCriteria
     observers: tuple[TickObserver, ...] = ()
     recorder: Recorder | None = None
+    heartbeat: Heartbeat = field(default_factory=Heartbeat)
 
 
-def _drive(loop: RouteLoop) -> tuple[RouteStatus | None, str]:
-    """Tick until the route ends; returns (failure status or None, error text)."""
+def _drive(loop: RouteLoop) -> tuple[RouteStatus | None, str, Failure | None]:
+    """Tick until the route ends; returns (failure status or None, error text, fault kind or None)."""
     world, criteria = loop.world, loop.criteria
     snapshot = world.snapshot()
     while world.time < MAX_SIMULATED_SECONDS:
         input_data = loop.sensors.read(snapshot, snapshot.frame)
+        loop.heartbeat.step_started()
         try:
             control = loop.agent.run_step(input_data, snapshot.time)
+        except MemoryError as error:
+            logger.error("agent ran out of memory at t=%.2f s", snapshot.time)
+            text = f"agent ran out of memory at t={snapshot.time:.2f} s ({error!r})"
+            return RouteStatus.AGENT_CRASHED, text, Failure.OUT_OF_MEMORY
         except Exception as error:
             logger.exception("agent crashed at t=%.2f s", snapshot.time)
-            return RouteStatus.AGENT_CRASHED, repr(error)
+            return RouteStatus.AGENT_CRASHED, repr(error), None
+        loop.heartbeat.step_finished(snapshot.time, criteria.route_timeout)
         bad = _non_finite_fields(control)
         if bad:
-            return (
-                RouteStatus.AGENT_CRASHED,
-                f"agent returned non-finite control fields {bad} at t={snapshot.time:.2f} s",
-            )
+            text = f"agent returned non-finite control fields {bad} at t={snapshot.time:.2f} s"
+            return RouteStatus.AGENT_CRASHED, text, None
         if loop.recorder is not None:
             loop.recorder.add(snapshot, input_data)
         world.apply(control)
@@ -194,8 +221,8 @@ def _drive(loop: RouteLoop) -> tuple[RouteStatus | None, str]:
         for observer in loop.observers:
             observer.after_tick(world, snapshot)
         if criteria.completed or criteria.terminated is not None or criteria.tick_cap_reached:
-            return None, ""
-    return None, ""
+            return None, "", None
+    return None, "", None
 
 
 def _sensor_track(version: LeaderboardVersion) -> SensorTrack:
@@ -212,22 +239,3 @@ def _destroy(agent, route_id: str) -> None:
         agent.destroy()
     except Exception:
         logger.exception("agent.destroy() raised after %s", route_id)
-
-
-def _failed(
-    job: RouteJob, status: RouteStatus, error: str, started: float, length: float = 0.0, fields: dict | None = None
-) -> RouteRecord:
-    return RouteRecord(
-        index=job.index,
-        route_id=job.route_id,
-        town=job.route.town,
-        status=status,
-        route_completion=0.0,
-        infractions=(),
-        route_length=length,
-        duration_game=0.0,
-        duration_system=time.perf_counter() - started,
-        scenario_types=tuple(s.type for s in job.route.scenarios),
-        error=error,
-        extra=dict(fields or {}),
-    )

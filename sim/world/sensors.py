@@ -33,6 +33,8 @@ from sim.world.sensor_specs import (  # noqa: F401  (re-exported: the suite's pu
     DEPTH,
     EMBEDDED_TYPES,
     LIDAR,
+    MAX_CAMERA_PIXELS,
+    MAX_CAMERA_SIDE,
     OPENDRIVE,
     RADAR,
     SEMANTIC,
