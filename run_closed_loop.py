@@ -21,12 +21,9 @@ from sim.eval.infractions import LeaderboardRules
 from sim.eval.route_record import RouteRecord
 from sim.eval.summary import summary_lines
 from sim.paths import DATA_DIR_ENV, DataFileNotFoundError
-from sim.run.agent_loading import AgentSpec
+from sim.run.agent_loading import AgentSpec, agent_spec_for
 from sim.run.benchmark_runner import RunOptions, rules_for, run_benchmark
 from sim.run.results_file import ResultsFileError
-
-REPO = Path(__file__).resolve().parent
-GENERIC_AGENT = REPO / "agents" / "leaderboard_agent.py"
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -49,6 +46,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--data-dir", default=None, help=f"data directory (default: ${DATA_DIR_ENV}, then ./data)")
     parser.add_argument("--workers", type=int, default=1, help="routes driven in parallel processes")
     parser.add_argument("--save-video", action="store_true", help="write OUT/videos/<route>.mp4 (BEV + cameras)")
+    parser.add_argument("--record", action="store_true", help="write OUT/recordings/<route>.rrd (rerun: "
+                        "cameras, BEV, proposals and scores, PID, instruction, infractions; `rerun FILE`)")  # fmt: skip
+    parser.add_argument("--debug", action="store_true", help="live: stream to the rerun viewer (web viewer on "
+                        "localhost without a display), pause / step / resume in the terminal; one worker")  # fmt: skip
+    parser.add_argument("--viewer", choices=("auto", "native", "web"), default="auto", help="viewer of --debug")
     parser.add_argument("--walkers", type=int, default=0, help="background pedestrians around the ego (the "
                         "leaderboards spawn none; scenario pedestrians always appear)")  # fmt: skip
     parser.add_argument("--log-level", default="WARNING")
@@ -60,12 +62,12 @@ def agent_spec(agent: str, agent_config: str) -> AgentSpec:
     if agent.endswith(".py"):
         if not Path(agent).is_file():
             raise ValueError(f"--agent: agent file '{agent}' not found")
-        return AgentSpec(path=str(Path(agent).resolve()), config=agent_config)
+        return agent_spec_for(agent, agent_config)
     from agents.registry import known_planners
 
     if agent not in known_planners():
         raise ValueError(f"--agent: unknown agent '{agent}'; registered: {', '.join(known_planners())}, or a .py file")
-    return AgentSpec(path=str(GENERIC_AGENT), config=agent_config or agent)
+    return agent_spec_for(agent, agent_config)
 
 
 def progress(record: RouteRecord, finished: int, total: int, rules: LeaderboardRules) -> None:
@@ -95,8 +97,9 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     out = args.out or Path("results") / f"{benchmark.name}_{Path(agent.name).stem}"
     options = RunOptions(
-        out, args.seed, args.repetitions, args.workers, args.resume, args.save_video, args.data_dir, args.walkers
-    )
+        out, args.seed, args.repetitions, args.workers, args.resume, args.save_video, args.data_dir, args.walkers,
+        record=args.record, debug=args.debug, viewer=args.viewer,
+    )  # fmt: skip
     rules = rules_for(benchmark)
     # 2. Drive every route
     started = time.perf_counter()
@@ -109,12 +112,29 @@ def main(argv: list[str] | None = None) -> int:
         print(
             f"run_closed_loop: interrupted; finished routes are in {out / 'results.json'} (--resume)", file=sys.stderr
         )
+        write_report(out, benchmark.name, rules, args.data_dir)
         return 1
-    # 3. The table and the summary line
+    # 3. The table, the summary line and the report
     for line in summary_lines(payload, benchmark.name, rules, len(benchmark.routes) * args.repetitions):
         print(line)
     print(f"results: {out / 'results.json'}  ({time.perf_counter() - started:.1f} s wall clock)")
+    report = write_report(out, benchmark.name, rules, args.data_dir)
+    if report is not None:
+        print(f"report: {report}")
     return 0
+
+
+def write_report(out: Path, name: str, rules: LeaderboardRules, data_dir: str | None) -> Path | None:
+    """OUT/report.html; a report that fails is logged and never fails the run (results.json is what counts)."""
+    from sim.run.report import write_report as write
+
+    if not (out / "results.json").is_file():
+        return None
+    try:
+        return write(out, name, rules, data_dir)
+    except Exception:
+        logging.getLogger("run_closed_loop").exception("the report could not be written")
+        return None
 
 
 if __name__ == "__main__":

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from agents.base import Observation, Plan
+from agents.base import DebugView, Observation, Plan
 from sim.types import TrajectorySampling
 
 LOGGER = logging.getLogger(__name__)
@@ -40,6 +40,9 @@ class LMGenDrivePlannerConfig:
     history_stride: LMDrive's agent subsampling of the frame buffer (``buffer[::4]`` + newest).
     max_buffer_frames: buffer cleared beyond this (LMDrive: 400).
     completion_threshold: completion probability that clears the buffer (LMDrive: 0.75).
+    imagine: also generate the future frames of every plan (offline mode's world generation) for the
+        debugging tools; costly, and the plan itself does not change.
+    imagine_steps: DDIM steps of that generation (``None``: the model config's).
     """
 
     preset: str = "tiny"
@@ -57,6 +60,8 @@ class LMGenDrivePlannerConfig:
     history_stride: int = 4
     max_buffer_frames: int = 400
     completion_threshold: float = 0.75
+    imagine: bool = False
+    imagine_steps: int | None = None
 
 
 def waypoints_to_poses(waypoints: np.ndarray) -> np.ndarray:
@@ -129,6 +134,7 @@ class LMGenDrivePlanner:
         self._buffer: list = []  # frame tokens (Q, D), oldest first
         self._instruction: str | None = None
         self._text = None
+        self._imagined = None  # (V, F, 3, h, w) in [-1, 1], the last plan's generated future
 
     def _set_instruction(self, instruction: str) -> None:
         from models.lmgendrive.text import encode_instructions
@@ -166,11 +172,14 @@ class LMGenDrivePlanner:
         ids, mask = self._text
         speed = torch.tensor([[float(obs.speed)]], device=self.config.device)
         with torch.inference_mode():
-            tokens = self.model.encode_frames(self._images(obs), speed, ids, mask)  # (1, 1, Q, D)
+            images = self._images(obs)
+            tokens = self.model.encode_frames(images, speed, ids, mask)  # (1, 1, Q, D)
             self._buffer.append(tokens[0, 0])
             history = self._history()
             frame_mask = torch.ones(history.shape[:2], dtype=torch.bool, device=history.device)
-            out = self.model.plan(history, frame_mask, ids, mask)
+            out = self.model.plan(history, frame_mask, ids, mask, with_world=self.config.imagine)
+            if self.config.imagine:
+                self._imagined = self.model.generate(images[:, 0], out, self.config.imagine_steps)[0]
         waypoints = out.waypoints[0].float().cpu().numpy()
         probability = float(torch.sigmoid(out.completion_logit[0]))
         completed = probability > self.config.completion_threshold
@@ -180,3 +189,10 @@ class LMGenDrivePlanner:
         if not np.all(np.isfinite(waypoints)):
             LOGGER.warning("LMGenDrive produced non-finite waypoints; the adapter will brake")
         return Plan(waypoints_to_poses(waypoints), self.sampling, instruction_completed=completed, info=info)
+
+    def debug_view(self) -> DebugView | None:
+        """The future frames generated with the last plan (``imagine`` on), one strip per camera."""
+        if self._imagined is None:
+            return None
+        rgb = ((self._imagined.float().clamp(-1.0, 1.0) + 1.0) * 127.5).round().byte().permute(0, 1, 3, 4, 2)
+        return DebugView(imagined=dict(zip(self.config.camera_ids, rgb.cpu().numpy(), strict=True)))

@@ -44,6 +44,9 @@ class RouteRecord:
         duration_system: [s] wall-clock time.
         scenario_types: scenario types on the route (Bench2Drive's abilities read them).
         error: the exception text when the agent or simulation failed.
+        extra: further ``meta`` entries (e.g. Bench2Drive's comfortness).
+
+    The JSON's ``meta.events`` lists every infraction with its simulated time [s] and location.
     """
 
     index: int
@@ -100,9 +103,22 @@ class RouteRecord:
                 "duration_system": self.duration_system,
                 "scenario_types": list(self.scenario_types),
                 "error": self.error,
+                "events": [event_json(event) for event in self.infractions],
                 **self.extra,
             },
         }
+
+
+def event_json(event: InfractionEvent) -> dict:
+    """One infraction with its time (the messages carry only the place), for reports and their links.
+
+    ``location`` is CARLA's frame, as in the messages.
+    """
+    return {
+        "type": event.kind.value,
+        "time": round(float(event.time), 3),
+        "location": [round(float(v), 3) for v in event.location],
+    }
 
 
 def final_status(

@@ -18,6 +18,7 @@ from routes.route_types import LeaderboardVersion
 from sim.eval.infractions import LeaderboardRules
 from sim.eval.route_record import RouteRecord
 from sim.run.agent_loading import AgentSpec
+from sim.run.recorders import route_recorders
 from sim.run.results_file import ResultsFile
 from sim.run.route_runner import RouteJob, run_route
 from sim.world.config import TrafficConfig, WorldConfig
@@ -30,12 +31,16 @@ class RunOptions:
     """How to run a benchmark.
 
     Attributes:
-        out_dir: results folder (``results.json``, videos).
+        out_dir: results folder (``results.json``, ``report.html``, videos, recordings).
         seed: base seed; route ``i`` gets ``seed + i``.
         repetitions: every route is driven this many times.
         workers: parallel processes (1 runs in this process).
         resume: skip routes already in ``results.json``.
         save_video: write ``videos/<route_id>.mp4`` per route.
+        record: write ``recordings/<route_id>.rrd`` (rerun) per route.
+        debug: drive the routes in this process, one after the other, streaming them to a live
+            viewer and pausing on the terminal (:mod:`sim.run.debug_prompt`); ``workers`` is ignored.
+        viewer: the live viewer of ``debug``: ``auto``, ``native`` or ``web``.
         data_dir: the data directory.
         background_walkers: pedestrians walking around the ego besides the scenarios' own; the
             leaderboards spawn none (background activity is vehicles only), so neither do we by default.
@@ -49,6 +54,9 @@ class RunOptions:
     save_video: bool = False
     data_dir: str | None = None
     background_walkers: int = 0
+    record: bool = False
+    debug: bool = False
+    viewer: str = "auto"
 
     def world_config(self) -> WorldConfig:
         return WorldConfig(traffic=TrafficConfig(num_walkers=self.background_walkers))
@@ -106,6 +114,9 @@ def run_benchmark(
 
 
 def _records(jobs: list[RouteJob], agent: AgentSpec, options: RunOptions) -> Iterator[RouteRecord]:
+    if options.debug:
+        yield from _debug_records(jobs, agent, options)
+        return
     if options.workers <= 1 or len(jobs) <= 1:
         for job in jobs:
             yield _run_one((job, agent, options))
@@ -118,17 +129,18 @@ def _records(jobs: list[RouteJob], agent: AgentSpec, options: RunOptions) -> Ite
 
 def _run_one(arguments: tuple[RouteJob, AgentSpec, RunOptions]) -> RouteRecord:
     job, agent, options = arguments
-    recorder = None
-    if options.save_video:
-        from sim.maps.town import load_town
-        from sim.run.video import VideoRecorder
+    recorders = route_recorders(job.route_id, options.out_dir, options.save_video, options.record)
+    return run_route(job, agent, options.world_config(), recorders)
 
-        recorder = VideoRecorder(
-            options.out_dir / "videos" / f"{job.route_id}.mp4", load_town(job.route.town, job.data_dir)
-        )
-    try:
-        return run_route(job, agent, options.world_config(), recorder=recorder)
-    finally:
-        if recorder is not None:
-            recorder.close()
-            sys.stderr.flush()
+
+def _debug_records(jobs: list[RouteJob], agent: AgentSpec, options: RunOptions) -> Iterator[RouteRecord]:
+    """``--debug``: one route after the other in this process, live in the viewer, paused from the terminal."""
+    from sim.run.debug_prompt import DebugPrompt
+    from sim.run.live_viewer import LiveViewer
+
+    viewer = LiveViewer.start(options.viewer)
+    print(viewer.describe(), file=sys.stderr, flush=True)
+    prompt = DebugPrompt()
+    for job in jobs:
+        recorders = route_recorders(job.route_id, options.out_dir, options.save_video, options.record, viewer, prompt)
+        yield run_route(job, agent, options.world_config(), recorders)
