@@ -23,6 +23,7 @@ from sim.eval.summary import summary_lines
 from sim.paths import DATA_DIR_ENV, DataFileNotFoundError
 from sim.run.agent_loading import AgentSpec, agent_spec_for
 from sim.run.benchmark_runner import RunOptions, rules_for, run_benchmark
+from sim.run.live_viewer import GRPC_PORT, WEB_PORT
 from sim.run.results_file import ResultsFileError
 
 
@@ -51,6 +52,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--debug", action="store_true", help="live: stream to the rerun viewer (web viewer on "
                         "localhost without a display), pause / step / resume in the terminal; one worker")  # fmt: skip
     parser.add_argument("--viewer", choices=("auto", "native", "web"), default="auto", help="viewer of --debug")
+    parser.add_argument("--viewer-ports", default=f"{GRPC_PORT},{WEB_PORT}", help="gRPC,web ports of --debug's viewer")
     parser.add_argument("--walkers", type=int, default=0, help="background pedestrians around the ego (the "
                         "leaderboards spawn none; scenario pedestrians always appear)")  # fmt: skip
     parser.add_argument("--log-level", default="WARNING")
@@ -68,6 +70,14 @@ def agent_spec(agent: str, agent_config: str) -> AgentSpec:
     if agent not in known_planners():
         raise ValueError(f"--agent: unknown agent '{agent}'; registered: {', '.join(known_planners())}, or a .py file")
     return agent_spec_for(agent, agent_config)
+
+
+def viewer_ports(text: str) -> tuple[int, int]:
+    """``"9876,9090"`` -> (gRPC port, web port)."""
+    parts = text.split(",")
+    if len(parts) != 2 or not all(p.strip().isdigit() for p in parts):
+        raise ValueError(f"--viewer-ports: expected two ports 'GRPC,WEB', got {text!r}")
+    return int(parts[0]), int(parts[1])
 
 
 def progress(record: RouteRecord, finished: int, total: int, rules: LeaderboardRules) -> None:
@@ -90,6 +100,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     # 1. What to run
     try:
+        viewer_ports(args.viewer_ports)
         agent = agent_spec(args.agent, args.agent_config)
         benchmark = load_benchmark(args.bench, args.data_dir, args.routes)
     except (ValueError, RouteError, DataFileNotFoundError) as error:
@@ -98,7 +109,7 @@ def main(argv: list[str] | None = None) -> int:
     out = args.out or Path("results") / f"{benchmark.name}_{Path(agent.name).stem}"
     options = RunOptions(
         out, args.seed, args.repetitions, args.workers, args.resume, args.save_video, args.data_dir, args.walkers,
-        record=args.record, debug=args.debug, viewer=args.viewer,
+        record=args.record, debug=args.debug, viewer=args.viewer, viewer_ports=viewer_ports(args.viewer_ports),
     )  # fmt: skip
     rules = rules_for(benchmark)
     # 2. Drive every route

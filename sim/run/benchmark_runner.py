@@ -18,6 +18,7 @@ from routes.route_types import LeaderboardVersion
 from sim.eval.infractions import LeaderboardRules
 from sim.eval.route_record import RouteRecord
 from sim.run.agent_loading import AgentSpec
+from sim.run.live_viewer import GRPC_PORT, WEB_PORT
 from sim.run.recorders import route_recorders
 from sim.run.results_file import ResultsFile
 from sim.run.route_runner import RouteJob, run_route
@@ -41,6 +42,7 @@ class RunOptions:
         debug: drive the routes in this process, one after the other, streaming them to a live
             viewer and pausing on the terminal (:mod:`sim.run.debug_prompt`); ``workers`` is ignored.
         viewer: the live viewer of ``debug``: ``auto``, ``native`` or ``web``.
+        viewer_ports: the viewer's gRPC and web ports (``debug``).
         data_dir: the data directory.
         background_walkers: pedestrians walking around the ego besides the scenarios' own; the
             leaderboards spawn none (background activity is vehicles only), so neither do we by default.
@@ -57,6 +59,7 @@ class RunOptions:
     record: bool = False
     debug: bool = False
     viewer: str = "auto"
+    viewer_ports: tuple[int, int] = (GRPC_PORT, WEB_PORT)
 
     def world_config(self) -> WorldConfig:
         return WorldConfig(traffic=TrafficConfig(num_walkers=self.background_walkers))
@@ -138,7 +141,7 @@ def _debug_records(jobs: list[RouteJob], agent: AgentSpec, options: RunOptions) 
     from sim.run.debug_prompt import DebugPrompt
     from sim.run.live_viewer import LiveViewer
 
-    viewer = LiveViewer.start(options.viewer)
+    viewer = LiveViewer.start(options.viewer, *options.viewer_ports)
     print(viewer.describe(), file=sys.stderr, flush=True)
     prompt = DebugPrompt()
     for job in jobs:

@@ -1,8 +1,9 @@
 """The terminal side of ``--debug``: pause, step one or N ticks, resume, run until the next infraction.
 
 A route recorder (it sits after the rerun recorder, so the viewer already shows a tick when the run
-pauses on it). Commands are read from a text stream (stdin) by a background thread, so a line typed
-while the route runs pauses it. Each route starts paused.
+pauses on it). Commands are read from a text stream (stdin) by a background thread, so on a terminal
+a line typed while the route runs pauses it; from a pipe or a file every line is a command, in order.
+Each route starts paused.
 
     <Enter> | s      one tick            s N | N   N ticks
     c                resume               i         run until the next infraction
@@ -28,6 +29,7 @@ class CommandSource:
     """Lines of ``stream``, read by a daemon thread; end of input reads as ``None``."""
 
     def __init__(self, stream: TextIO) -> None:
+        self.interactive = bool(getattr(stream, "isatty", lambda: False)())  # a person types (not a script)
         self._lines: queue.Queue[str | None] = queue.Queue()
         self._ended = False
         self._thread = threading.Thread(target=self._read, args=(stream,), daemon=True)
@@ -56,9 +58,11 @@ class DebugPrompt:
     """Holds the tick loop while paused and takes commands (see the module docstring)."""
 
     def __init__(self, commands: TextIO | CommandSource | None = None, out: TextIO | None = None) -> None:
-        """``commands``: a text stream (default stdin), or anything with ``pending()`` and ``next()``."""
+        """``commands``: a text stream (default stdin), or anything with ``pending()`` and ``next()``
+        (and ``interactive``: whether a line waiting while the route runs interrupts it; default True)."""
         source = sys.stdin if commands is None else commands
         self.commands = source if hasattr(source, "pending") and hasattr(source, "next") else CommandSource(source)
+        self.interrupts = bool(getattr(self.commands, "interactive", True))
         self.out = sys.stderr if out is None else out
         self.remaining: int | None = 0  # ticks to run before pausing; None: run on
         self.until_infraction = False
@@ -79,7 +83,8 @@ class DebugPrompt:
             self.remaining = 0
         elif self.remaining is not None:
             self.remaining -= 1
-        if (self.remaining is None or self.remaining > 0) and self.commands.pending():
+        running = self.remaining is None or self.remaining > 0
+        if running and self.interrupts and self.commands.pending():
             self.commands.next()  # a line typed while the route runs pauses it (the line is not a command)
             self.remaining = 0
         if self.remaining is not None and self.remaining <= 0:

@@ -2,25 +2,22 @@
 
 from __future__ import annotations
 
-import numpy as np
-
 from sim.maps.dense_route import DenseRoute
 from sim.run.rerun_views import route_polyline
 
-BOUNDS_MARGIN = 25.0  # [m] around the route's bounding box
+START_VIEW = 80.0  # [m] side of the square the BEV first shows, centred on the route's start
+BEV_BACKGROUND = (28, 30, 34)  # dark, so the white and yellow markings show as in the camera
 
 
 def blueprint(route: DenseRoute, camera_ids: tuple[str, ...] = ()):
-    """A ``rerun.blueprint.Blueprint`` for one route (the BEV starts framed on the route)."""
+    """A ``rerun.blueprint.Blueprint`` for one route (the BEV starts framed on the route's start)."""
     import rerun.blueprint as rrb
 
-    line = route_polyline(route)
-    low, high = line.min(axis=0) - BOUNDS_MARGIN, line.max(axis=0) + BOUNDS_MARGIN
-    side = float(np.max(high - low))  # square bounds, so the map keeps its aspect
-    centre = (low + high) / 2.0
+    start = route_polyline(route)[0]
+    half = START_VIEW / 2.0
     bounds = rrb.VisualBounds2D(
-        x_range=[float(centre[0] - side / 2), float(centre[0] + side / 2)],
-        y_range=[float(centre[1] - side / 2), float(centre[1] + side / 2)],
+        x_range=[float(start[0] - half), float(start[0] + half)],
+        y_range=[float(start[1] - half), float(start[1] + half)],
     )
     cameras = [rrb.Spatial2DView(origin=f"cameras/{sensor_id}", name=sensor_id) for sensor_id in camera_ids]
     sensors = rrb.Tabs(
@@ -47,7 +44,9 @@ def blueprint(route: DenseRoute, camera_ids: tuple[str, ...] = ()):
     )
     return rrb.Blueprint(
         rrb.Horizontal(
-            rrb.Spatial2DView(origin="bev", name="BEV (north up, metres)", visual_bounds=bounds),
+            rrb.Spatial2DView(
+                origin="bev", name="BEV (north up, metres)", visual_bounds=bounds, background=BEV_BACKGROUND
+            ),
             rrb.Vertical(sensors, plots, texts, row_shares=[3, 2, 1]),
             column_shares=[3, 2],
         ),

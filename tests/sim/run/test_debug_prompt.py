@@ -73,3 +73,15 @@ def test_quit_stops_the_run_and_help_keeps_waiting() -> None:
     with pytest.raises(KeyboardInterrupt):
         prompt.start(scene())
     assert "commands:" in prompt.out.getvalue() and "no tick yet" in prompt.out.getvalue()
+
+
+def test_piped_lines_are_commands_not_interrupts() -> None:
+    """From a pipe or a script every line waits its turn: none pauses the run early."""
+    out = io.StringIO()
+    prompt = DebugPrompt(io.StringIO("s 3\np\n\nc\n"), out)
+    assert not prompt.interrupts
+    prompt.start(scene())
+    for frame in range(1, 11):
+        prompt.add(tick(frame))
+    paused = [int(line.split("tick ")[1].split()[0]) for line in out.getvalue().splitlines() if line.startswith("t=")]
+    assert paused == [3, 3, 4], "3 ticks, where, one more tick, then on to the end"
