@@ -1,7 +1,8 @@
 """Command line of ``run_closed_loop.sh``: wiring only (CLI, agent lookup, runner choice).
 
     ./run_closed_loop.sh --agent expert --bench langauto-tiny
-    ./run_closed_loop.sh --agent path/to/my_agent.py --agent-config my.yaml --bench bench2drive --routes 1711,1773
+    ./run_closed_loop.sh --agent path/to/my_agent.py --agent-config my.yaml --bench bench2drive --route-ids 1711,1773
+    ./run_closed_loop.sh --sim carla --bench bench2drive --agent NAME --gpus 0,1
 
 Exit status: 0 when the run went through (however the agent drove), 2 for bad arguments or
 missing data, 1 when the run itself failed.
@@ -10,16 +11,23 @@ missing data, 1 when the run itself failed.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import logging
 import sys
 import time
 from pathlib import Path
 
-from routes.benchmarks import BENCHMARKS, load_benchmark
+from routes.benchmarks import BENCHMARKS, Benchmark, load_benchmark
 from routes.route_types import RouteError
+from routes.selection import describe_selection, preview_ids, split_by_town
+from sim.carla.cli import add_carla_arguments, carla_options
+from sim.carla.prerequisites import missing_prerequisites
+from sim.carla.runner import carla_records
 from sim.eval.infractions import LeaderboardRules
+from sim.eval.results_format import ResultsFormat
 from sim.eval.route_record import RouteRecord
 from sim.eval.summary import summary_lines
+from sim.maps.town import available_towns
 from sim.paths import DATA_DIR_ENV, DataFileNotFoundError
 from sim.run.agent_loading import AgentSpec, agent_spec_for
 from sim.run.benchmark_runner import RunOptions, rules_for, run_benchmark
@@ -38,7 +46,15 @@ def build_parser() -> argparse.ArgumentParser:
                         ".py file with get_entry_point(), as for a leaderboard submission")  # fmt: skip
     parser.add_argument("--agent-config", default="", help="config string handed to the agent file's setup()")
     parser.add_argument("--bench", required=True, help=f"benchmark ({', '.join(sorted(BENCHMARKS))}) or a route .xml")
-    parser.add_argument("--routes", default=None, help="route ids or ranges, e.g. '3,5-8'")
+    which = parser.add_mutually_exclusive_group()
+    which.add_argument("--route-ids", default=None, help="routes by id, e.g. '0,10-12' (ranges take the ids "
+                       "that exist)")  # fmt: skip
+    which.add_argument("--route-index", default=None, help="routes by position in the file from 0, e.g. '0-5' "
+                       "for the first six")  # fmt: skip
+    which.add_argument("--routes", default=None, help="deprecated: the same as --route-ids")
+    parser.add_argument("--results-format", choices=[f.value for f in ResultsFormat], default=None,
+                        help="write results as this evaluator does (default: leaderboard-1.0 for LangAuto and 1.0 "
+                        "routes, bench2drive for Bench2Drive, leaderboard-2.0 for other 2.0 routes)")  # fmt: skip
     parser.add_argument("--sim", choices=("embedded", "carla"), default="embedded", help="simulator")
     parser.add_argument("--seed", type=int, default=0, help="base seed of the embedded world")
     parser.add_argument("--repetitions", type=int, default=1)
@@ -55,7 +71,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--viewer-ports", default=f"{GRPC_PORT},{WEB_PORT}", help="gRPC,web ports of --debug's viewer")
     parser.add_argument("--walkers", type=int, default=0, help="background pedestrians around the ego (the "
                         "leaderboards spawn none; scenario pedestrians always appear)")  # fmt: skip
+    parser.add_argument("--torch-threads", type=int, default=1, help="torch threads per worker process")
     parser.add_argument("--log-level", default="WARNING")
+    add_carla_arguments(parser)
     return parser
 
 
@@ -80,6 +98,14 @@ def viewer_ports(text: str) -> tuple[int, int]:
     return int(parts[0]), int(parts[1])
 
 
+def debug_mode_allowed(args: argparse.Namespace) -> None:
+    """--debug and --record look inside the embedded world's tick loop, in this machine's processes."""
+    if args.debug and args.ray_address:
+        raise ValueError("--debug drives the routes in this process; drop --ray-address")
+    if args.sim == "carla" and (args.debug or args.record):
+        raise ValueError("--debug and --record need --sim embedded (the CARLA evaluator runs its own tick loop)")
+
+
 def progress(record: RouteRecord, finished: int, total: int, rules: LeaderboardRules) -> None:
     bar = "#" * round(20 * finished / total)
     print(
@@ -91,31 +117,62 @@ def progress(record: RouteRecord, finished: int, total: int, rules: LeaderboardR
     )
 
 
+def choose_routes(args: argparse.Namespace) -> Benchmark:
+    """The benchmark's selected routes, said on stderr; the embedded world drops (and names) routes of towns
+    without a map in the data directory."""
+    if args.routes is not None:
+        print("run_closed_loop: --routes is deprecated; it selects by route id, as --route-ids", file=sys.stderr)
+    benchmark = load_benchmark(args.bench, args.data_dir, args.route_ids or args.routes, args.route_index)
+    print(f"run_closed_loop: {describe_selection(list(benchmark.routes), benchmark.file_routes, benchmark.name)}",
+          file=sys.stderr)  # fmt: skip
+    if args.sim != "embedded":
+        return benchmark
+    kept, skipped = split_by_town(list(benchmark.routes), set(available_towns(args.data_dir)))
+    if skipped:
+        towns = sorted({route.town for route in skipped})
+        print(f"run_closed_loop: skipping {len(skipped)} route(s) of towns without a map in the data directory "
+              f"({', '.join(towns)}): {preview_ids([r.route_id for r in skipped])}. `python -m sim.carla.export_maps` "
+              "writes those maps from a running CARLA server.", file=sys.stderr)  # fmt: skip
+    if not kept:
+        raise RouteError(f"no selected route can run in the embedded world: no map of {', '.join(towns)}")
+    return dataclasses.replace(benchmark, routes=tuple(kept))
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=args.log_level.upper(), format="%(levelname)s %(name)s: %(message)s")
-    if args.sim == "carla":
-        print("run_closed_loop: --sim carla is not available yet: the CARLA server lifecycle and leaderboard "
-              "evaluator orchestration have not landed; use --sim embedded.", file=sys.stderr)  # fmt: skip
-        return 2
     # 1. What to run
     try:
         viewer_ports(args.viewer_ports)
+        debug_mode_allowed(args)
         agent = agent_spec(args.agent, args.agent_config)
-        benchmark = load_benchmark(args.bench, args.data_dir, args.routes)
+        benchmark = choose_routes(args)
     except (ValueError, RouteError, DataFileNotFoundError) as error:
         print(f"run_closed_loop: {error}", file=sys.stderr)
         return 2
     out = args.out or Path("results") / f"{benchmark.name}_{Path(agent.name).stem}"
-    options = RunOptions(
-        out, args.seed, args.repetitions, args.workers, args.resume, args.save_video, args.data_dir, args.walkers,
-        record=args.record, debug=args.debug, viewer=args.viewer, viewer_ports=viewer_ports(args.viewer_ports),
-    )  # fmt: skip
+    results_format = ResultsFormat(args.results_format) if args.results_format else None
+    options = RunOptions(out, args.seed, args.repetitions, args.workers, args.resume, args.save_video, args.data_dir,
+                         args.walkers, args.ray_address or None, results_format, args.torch_threads,
+                         record=args.record, debug=args.debug, viewer=args.viewer,
+                         viewer_ports=viewer_ports(args.viewer_ports))  # fmt: skip
     rules = rules_for(benchmark)
+    drive = None
+    if args.sim == "carla":
+        carla = carla_options(args, benchmark, out)
+        missing = missing_prerequisites(carla.supervisor.server, carla.supervisor.evaluator)
+        if missing:
+            print("run_closed_loop: --sim carla needs what this machine lacks:", file=sys.stderr)
+            for line in missing:
+                print(f"  - {line}", file=sys.stderr)
+            return 2
+        drive = lambda jobs: carla_records(jobs, benchmark, (agent.path, agent.config), rules, carla, args.data_dir)  # noqa: E731
     # 2. Drive every route
     started = time.perf_counter()
     try:
-        payload = run_benchmark(benchmark, agent, options, on_record=lambda r, i, n: progress(r, i, n, rules))
+        payload = run_benchmark(
+            benchmark, agent, options, on_record=lambda r, i, n: progress(r, i, n, rules), drive=drive
+        )
     except ResultsFileError as error:
         print(f"run_closed_loop: {error}", file=sys.stderr)
         return 2

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
 from agents.base import Observation, Plan
-from agents.driveva import FrameHistory, navsim_command, resize_image
+from agents.driveva import FrameHistory
 from sim.types import TrajectorySampling
-from sim.world.camera_rig import camera_spec
 
 LOGGER = logging.getLogger(__name__)
 
@@ -23,19 +23,17 @@ LOGGER = logging.getLogger(__name__)
 @dataclass(frozen=True)
 class DriveJEPAPlannerConfig:
     """Attributes:
-    preset: model preset name or YAML path (``tiny`` runs with random weights).
-    camera_id: sensor id of the front camera.
-    camera_width / camera_height: sensor size [px]; the aspect matches the model camera's
-        tan(fov_h / 2) / tan(fov_v / 2) (NAVSIM's cropped 1920 x 1024), resized non-uniformly to the input.
-    camera_position: sensor mount x, y, z [m] (leaderboard convention); keep it consistent with the
-        model config's ``camera.position`` (given relative to the rear axle).
+    checkpoint: a Drive-JEPA checkpoint; ``None``: the shipped one (``models/drivejepa/checkpoints/cpu.pt``),
+        unless only ``preset`` is given.
+    preset: model preset or YAML; alone, a random-weight model of it (tests); with a checkpoint, it
+        must match the checkpoint's config.
+
+    The camera (``sensor``, and ``camera`` for the projection) and the ego status are the model
+    config's, as in training.
     """
 
-    preset: str = "tiny"
-    camera_id: str = "rgb_front"
-    camera_width: int = 960
-    camera_height: int = 512
-    camera_position: tuple[float, float, float] = (0.2, 0.0, 1.6)
+    checkpoint: str | None = None
+    preset: str | None = None
 
 
 class DriveJEPAPlanner:
@@ -43,49 +41,51 @@ class DriveJEPAPlanner:
 
     def __init__(self, config: DriveJEPAPlannerConfig = DriveJEPAPlannerConfig()) -> None:
         # torch and the model load here, not at import, so the registry stays light.
+        from models.common.loading import load_planner_model
         from models.drivejepa import config as drivejepa_config
-        from models.drivejepa.model import build_model
+        from models.drivejepa import model as drivejepa_model
 
         self.config = config
-        self.model_config = drivejepa_config.load(config.preset)
-        self.model = build_model(self.model_config).eval()
+        self.model, self.model_config, self.checkpoint_extra = load_planner_model(
+            drivejepa_config.MODEL_NAME, drivejepa_config.DriveJEPAConfig, drivejepa_model.DriveJEPA,
+            drivejepa_config.load, Path(drivejepa_model.__file__).parent, config.checkpoint, config.preset,
+            drivejepa_model.IGNORED_CONFIG_PATHS,
+            "python -m models.drivejepa.train --preset cpu --data DATASET --out runs/drivejepa",
+        )  # fmt: skip
+        self.model.eval()
         plan = self.model_config.planner
         self.sampling = TrajectorySampling(plan.num_poses, plan.interval_s)
         self.history = FrameHistory(self.model_config.encoder.num_frames, plan.interval_s)
 
     def sensors(self) -> list[dict]:
-        cfg = self.config
-        return [
-            camera_spec(
-                cfg.camera_id,
-                0.0,
-                cfg.camera_width,
-                cfg.camera_height,
-                self.model_config.camera.fov_horizontal_deg,
-                cfg.camera_position,
-            )
-        ]
+        return [self.model_config.sensor.sensor_spec()]
 
     def reset(self) -> None:
         self.history.reset()
 
+    def image_history(self) -> tuple[int, float]:
+        """Front frames the model reads and their spacing [s] (the NAVSIM adapter loads these)."""
+        return self.history.num_frames, self.history.interval
+
+    def observe(self, obs: Observation) -> None:
+        """Take in a past frame without planning (warm-up from NAVSIM's history frames)."""
+        from models.drivejepa import inputs
+
+        cfg = self.model_config
+        if cfg.sensor.id not in obs.images:
+            raise KeyError(f"Drive-JEPA needs camera '{cfg.sensor.id}', got {sorted(obs.images)}")
+        self.history.push(obs.timestamp, inputs.camera_frame(obs.images[cfg.sensor.id], cfg))
+
     def plan(self, obs: Observation) -> Plan:
         import torch
 
+        from models.drivejepa import inputs
         from models.drivejepa.config import SCORE_NAMES
-        from models.drivejepa.model import ego_status
 
-        if self.config.camera_id not in obs.images:
-            raise KeyError(f"Drive-JEPA needs camera '{self.config.camera_id}', got {sorted(obs.images)}")
-        enc = self.model_config.encoder
-        self.history.push(
-            obs.timestamp, resize_image(obs.images[self.config.camera_id], enc.image_height, enc.image_width)
-        )
+        cfg = self.model_config
+        self.observe(obs)
         clip = self.history.clip().unsqueeze(0)  # (1, T, 3, H, W) in [0, 1]
-        velocity = torch.tensor([[float(obs.speed), 0.0]])
-        accel = torch.as_tensor(np.asarray(obs.acceleration, dtype=np.float32)[:2]).view(1, 2)
-        command = torch.tensor([navsim_command(obs.command)])
-        status = ego_status(velocity, accel, command, self.model_config.planner.num_commands)
+        status = inputs.status_vector(obs.speed, obs.acceleration, obs.command, obs.target_point, cfg)[None]
         with torch.no_grad():
             out = self.model(clip, status)
         proposals = out["proposals"][0].double().numpy()

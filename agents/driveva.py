@@ -11,48 +11,21 @@ from __future__ import annotations
 import logging
 from collections import deque
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
 
-from agents.base import DebugView, Observation, Plan, RoadOption
+from agents.base import DebugView, Observation, Plan
+from models.common.commands import navsim_command
 from sim.types import TrajectorySampling
-from sim.world.camera_rig import camera_spec
 
 if TYPE_CHECKING:  # torch and the model load when a planner is built, so the registry stays light
     import torch
 
 LOGGER = logging.getLogger(__name__)
 
-# NAVSIM's 4-way driving command: 0 left, 1 straight, 2 right, 3 unknown.
-_NAVSIM_COMMAND = {
-    RoadOption.LEFT: 0,
-    RoadOption.CHANGELANELEFT: 0,
-    RoadOption.STRAIGHT: 1,
-    RoadOption.LANEFOLLOW: 1,
-    RoadOption.RIGHT: 2,
-    RoadOption.CHANGELANERIGHT: 2,
-}
-
-
-def navsim_command(command: int) -> int:
-    """CARLA ``RoadOption`` value -> NAVSIM command index (unknown options map to 3)."""
-    try:
-        return _NAVSIM_COMMAND.get(RoadOption(int(command)), 3)
-    except ValueError:
-        return 3
-
-
-def resize_image(image: np.ndarray, height: int, width: int) -> torch.Tensor:
-    """``(H, W, 3)`` uint8 RGB -> ``(3, height, width)`` float in [0, 1] (bilinear, antialiased)."""
-    import torch
-    import torch.nn.functional as F
-
-    array = np.asarray(image)
-    if array.ndim != 3 or array.shape[2] < 3:
-        raise ValueError(f"expected an (H, W, 3) image, got shape {array.shape}")
-    tensor = torch.from_numpy(np.ascontiguousarray(array[..., :3])).permute(2, 0, 1).float().unsqueeze(0) / 255.0
-    return F.interpolate(tensor, size=(height, width), mode="bilinear", align_corners=False, antialias=True)[0]
+__all__ = ["DriveVAPlanner", "DriveVAPlannerConfig", "FrameHistory", "navsim_command"]
 
 
 class FrameHistory:
@@ -100,20 +73,18 @@ class FrameHistory:
 @dataclass(frozen=True)
 class DriveVAPlannerConfig:
     """Attributes:
-    preset: model preset name or YAML path (``tiny`` runs with random weights).
-    camera_id: sensor id of the front camera.
-    camera_width / camera_height / camera_fov: the camera sensor [px, px, deg] (NAVSIM-like view).
-    camera_position: sensor mount x, y, z [m] (leaderboard convention, vehicle frame).
+    checkpoint: a DriveVA checkpoint; ``None``: the shipped one (``models/driveva/checkpoints/cpu.pt``),
+        unless only ``preset`` is given.
+    preset: model preset or YAML; alone, a random-weight model of it (tests); with a checkpoint, it
+        must match the checkpoint's config.
     num_steps: Euler steps (``None``: the model config's, 2).
     seed: RNG seed of the initial noise (reset at every route).
+
+    The camera (``camera``) and the input preprocessing are the model config's, as in training.
     """
 
-    preset: str = "tiny"
-    camera_id: str = "rgb_front"
-    camera_width: int = 832
-    camera_height: int = 480
-    camera_fov: float = 70.0
-    camera_position: tuple[float, float, float] = (1.3, 0.0, 2.3)
+    checkpoint: str | None = None
+    preset: str | None = None
     num_steps: int | None = None
     seed: int = 0
 
@@ -124,12 +95,17 @@ class DriveVAPlanner:
     def __init__(self, config: DriveVAPlannerConfig = DriveVAPlannerConfig()) -> None:
         import torch
 
+        from models.common.loading import load_planner_model
         from models.driveva import config as driveva_config
-        from models.driveva.model import build_model
+        from models.driveva import model as driveva_model
 
         self.config = config
-        self.model_config = driveva_config.load(config.preset)
-        self.model = build_model(self.model_config).eval()
+        self.model, self.model_config, self.checkpoint_extra = load_planner_model(
+            driveva_config.MODEL_NAME, driveva_config.DriveVAConfig, driveva_model.DriveVA, driveva_config.load,
+            Path(driveva_model.__file__).parent, config.checkpoint, config.preset, driveva_model.IGNORED_CONFIG_PATHS,
+            "python -m models.driveva.train --preset cpu --data DATASET --out runs/driveva",
+        )  # fmt: skip
+        self.model.eval()
         self.sampling = TrajectorySampling(
             self.model_config.trajectory.num_waypoints, self.model_config.trajectory.interval_s
         )
@@ -138,12 +114,7 @@ class DriveVAPlanner:
         self._future_latents = None  # the video latents denoised with the last trajectory (joint mode)
 
     def sensors(self) -> list[dict]:
-        cfg = self.config
-        return [
-            camera_spec(
-                cfg.camera_id, 0.0, cfg.camera_width, cfg.camera_height, self.config.camera_fov, cfg.camera_position
-            )
-        ]
+        return [self.model_config.camera.sensor_spec()]
 
     def reset(self) -> None:
         import torch
@@ -152,17 +123,28 @@ class DriveVAPlanner:
         self.generator = torch.Generator().manual_seed(self.config.seed)
         self._future_latents = None
 
+    def image_history(self) -> tuple[int, float]:
+        """Front frames the model reads and their spacing [s] (the NAVSIM adapter loads these)."""
+        return self.history.num_frames, self.history.interval
+
+    def observe(self, obs: Observation) -> None:
+        """Take in a past frame without planning (warm-up from NAVSIM's history frames)."""
+        from models.driveva import inputs
+
+        cfg = self.model_config
+        if cfg.camera.id not in obs.images:
+            raise KeyError(f"DriveVA needs camera '{cfg.camera.id}', got {sorted(obs.images)}")
+        self.history.push(obs.timestamp, inputs.camera_frame(obs.images[cfg.camera.id], cfg))
+
     def plan(self, obs: Observation) -> Plan:
         import torch
 
-        if self.config.camera_id not in obs.images:
-            raise KeyError(f"DriveVA needs camera '{self.config.camera_id}', got {sorted(obs.images)}")
-        cfg = self.model_config
-        frame = resize_image(obs.images[self.config.camera_id], cfg.image_height, cfg.image_width)
-        self.history.push(obs.timestamp, frame)
-        frames = self.history.clip().unsqueeze(0) * 2.0 - 1.0  # (1, T, 3, H, W) in [-1, 1]
-        velocity = torch.tensor([[float(obs.speed), 0.0]])
-        command = torch.tensor([navsim_command(obs.command)])
+        from models.driveva import inputs
+
+        self.observe(obs)
+        frames = inputs.model_frames(self.history.clip().unsqueeze(0))  # (1, T, 3, H, W) in [-1, 1]
+        velocity = torch.from_numpy(inputs.ego_velocity(obs.speed))[None]
+        command = torch.tensor([inputs.navsim_command(obs.command)])
         instructions = [obs.instruction] if obs.instruction else None
         sample = self.model.sample(
             frames, velocity, command, instructions, num_steps=self.config.num_steps, generator=self.generator
@@ -182,4 +164,4 @@ class DriveVAPlanner:
         with torch.inference_mode():
             frames = self.model.decode_video(self._future_latents)[0]  # (T, 3, H, W) in [-1, 1]
         rgb = ((frames.clamp(-1.0, 1.0) + 1.0) * 127.5).round().to(torch.uint8).permute(0, 2, 3, 1).numpy()
-        return DebugView(imagined={self.config.camera_id: rgb})
+        return DebugView(imagined={self.model_config.camera.id: rgb})

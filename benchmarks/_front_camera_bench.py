@@ -20,14 +20,14 @@ def measure_front_camera_planner(planner, repeats: int = 20, threads: int | None
     """
     if threads is not None:
         torch.set_num_threads(threads)
-    cfg = planner.config
+    (camera,) = planner.sensors()
     rng = np.random.default_rng(0)
-    images = [rng.integers(0, 256, (cfg.camera_height, cfg.camera_width, 3), dtype=np.uint8) for _ in range(4)]
+    images = [rng.integers(0, 256, (camera["height"], camera["width"], 3), dtype=np.uint8) for _ in range(4)]
     ticks = itertools.count()
 
     def step() -> None:
         i = next(ticks)
-        planner.plan(Observation(timestamp=0.1 * i, speed=6.0, images={cfg.camera_id: images[i % 4]}, command=4))
+        planner.plan(Observation(timestamp=0.1 * i, speed=6.0, images={camera["id"]: images[i % 4]}, command=4))
 
     result = bench.measure(step, planner.model, warmup=5, repeats=repeats)
     return {"latency_ms": result.latency_ms, "params": result.params, "peak_mem_mb": result.peak_mem_mb}

@@ -38,7 +38,6 @@ def measure(preset: str = "tiny", repeats: int = 20, threads: int | None = 1) ->
     if threads is not None:
         torch.set_num_threads(threads)
     planner = LMGenDrivePlanner(LMGenDrivePlannerConfig(preset=preset, completion_threshold=1.1))  # never clears
-    cfg = planner.config
     rng = np.random.default_rng(0)
     frames = [
         {s["id"]: rng.integers(0, 256, (s["height"], s["width"], 3), dtype=np.uint8) for s in planner.sensors()}
@@ -52,7 +51,7 @@ def measure(preset: str = "tiny", repeats: int = 20, threads: int | None = 1) ->
         obs = Observation(timestamp=0.1 * i, speed=6.0, images=frames[i % 4], instruction=INSTRUCTION)
         last["plan"] = planner.plan(obs)
 
-    warmup = cfg.history_stride * planner.model_config.llm.max_frames + 1  # history at its longest
+    warmup = planner.model_config.inputs.history_stride * planner.model_config.llm.max_frames + 1  # longest history
     result = bench.measure(step, planner.model, warmup=warmup, repeats=repeats)
     return {
         "latency_ms": result.latency_ms,

@@ -1,6 +1,13 @@
-"""Speed of the PDMS / EPDMS scorers against the original NAVSIM scorer's recorded timings.
+"""Speed of the PDMS / EPDMS scorers against the original NAVSIM scorer, recorded or side by side.
 
     python benchmarks/scoring.py [--data-dir DIR] [--repeats 7] [--version v2]
+    python benchmarks/scoring.py --original-python /path/to/navsim-venv/bin/python \
+        [--navsim /path/to/navsim --nuplan /path/to/nuplan-devkit] [--original-sizes 1,16,256]
+
+With ``--original-python`` the original v2 batched scorer runs in its own environment
+(``benchmarks/scoring_original.py``, on the same scene and the same proposals) right before ours,
+``--rounds`` times alternately, and the speed-up is taken from the two medians (and the two
+fastest runs) of this one run. Without it, the original's recorded ``timings_v2.json`` is used.
 
 Scores every parity scene's proposals in one batch (interpolation, simulation and scoring, as the
 original's batched timing: its observation and drivable map come prebuilt from the metric cache,
@@ -22,6 +29,7 @@ os.environ.setdefault("MKL_NUM_THREADS", "1")
 
 import argparse  # noqa: E402
 import json  # noqa: E402
+import subprocess  # noqa: E402
 import sys  # noqa: E402
 import time  # noqa: E402
 from pathlib import Path  # noqa: E402
@@ -30,6 +38,9 @@ import numba  # noqa: E402
 import numpy as np  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _proposals import SIZES, resample  # noqa: E402
 
 from sim.paths import resolve_data_dir  # noqa: E402
 from sim.scoring.config import ScorerConfig  # noqa: E402
@@ -39,31 +50,22 @@ from sim.scoring.scene_io import load_scoring_scene  # noqa: E402
 from sim.scoring.scorer import score_batch  # noqa: E402
 from sim.scoring.step_timer import StepTimer  # noqa: E402
 
-SIZES = (1, 16, 256, 8192)
 
-
-def resample(proposals: np.ndarray, n: int, seed: int = 0) -> np.ndarray:
-    """``n`` proposals: the given ones first, then noisy copies (lateral [m] and heading [rad])."""
-    if n <= proposals.shape[0]:
-        return proposals[:n].copy()
-    rng = np.random.default_rng(seed)
-    extra = proposals[rng.integers(0, proposals.shape[0], size=n - proposals.shape[0])].copy()
-    extra[..., 1] += rng.normal(0.0, 0.3, size=extra.shape[:-1])
-    extra[..., 2] += rng.normal(0.0, 0.02, size=extra.shape[:-1])
-    return np.concatenate([proposals, extra])
-
-
-def time_batch(scene, proposals: np.ndarray, config: ScorerConfig, repeats: int) -> tuple[float, dict[str, float]]:
-    """Median seconds of ``score_batch`` over ``repeats`` (after one warm-up), and its step breakdown."""
+def time_batch(
+    scene, proposals: np.ndarray, config: ScorerConfig, repeats: int
+) -> tuple[list[float], dict[str, float]]:
+    """Seconds of each of ``repeats`` ``score_batch`` calls (after one warm-up), and the mean step breakdown."""
     context = prepare_scene(scene, config)
     score_batch(scene, proposals, config=config, context=context)
-    totals, timer = [], StepTimer()
+    totals, cpu, timer = [], [], StepTimer()
     for _ in range(repeats):
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.process_time()
         score_batch(scene, proposals, config=config, context=context, timer=timer)
         totals.append(time.perf_counter() - start)
+        cpu.append(time.process_time() - start_cpu)
     breakdown = {name: seconds / repeats for name, seconds in timer.seconds.items()}
-    return float(np.median(totals)), breakdown
+    breakdown["cpu_totals_s"] = cpu
+    return totals, breakdown
 
 
 def time_prepare(scene, config: ScorerConfig, repeats: int = 5) -> float:
@@ -96,10 +98,13 @@ def bench_scene(scene_dir: Path, version: str, repeats: int) -> dict:
     for n in SIZES:
         batch = resample(proposals, n)
         count = max(3, repeats if n < 8192 else 3)
-        seconds, breakdown = time_batch(scene, batch, serial, count)
-        parallel_seconds, _ = time_batch(scene, batch, parallel, count)
-        report["per_trajectory_us"][str(n)] = 1e6 * seconds / n
-        report["parallel_per_trajectory_us"][str(n)] = 1e6 * parallel_seconds / n
+        totals, breakdown = time_batch(scene, batch, serial, count)
+        parallel_totals, _ = time_batch(scene, batch, parallel, count)
+        report["per_trajectory_us"][str(n)] = 1e6 * float(np.median(totals)) / n
+        report.setdefault("min_per_trajectory_us", {})[str(n)] = 1e6 * min(totals) / n
+        report.setdefault("all_totals_s", {})[str(n)] = totals
+        report.setdefault("all_cpu_s", {})[str(n)] = breakdown.pop("cpu_totals_s")
+        report["parallel_per_trajectory_us"][str(n)] = 1e6 * float(np.median(parallel_totals)) / n
         report.setdefault("breakdown_ms", {})[str(n)] = {k: round(1e3 * v, 3) for k, v in breakdown.items()}
         original = original_per_trajectory_ms(timings, n)
         if original is not None:
@@ -112,13 +117,64 @@ def bench_scene(scene_dir: Path, version: str, repeats: int) -> dict:
     return report
 
 
+def run_original(args, scene_dir: Path) -> dict:
+    """The original scorer's timings from its own environment (``scoring_original.py``'s last line)."""
+    command = [args.original_python, str(Path(__file__).with_name("scoring_original.py")), "--scene", str(scene_dir)]
+    command += ["--sizes", args.original_sizes, "--repeats", str(args.repeats)]
+    for flag in ("navsim", "nuplan"):
+        if getattr(args, flag):
+            command += [f"--{flag}", getattr(args, flag)]
+    finished = subprocess.run(command, capture_output=True, text=True, check=False)
+    if finished.returncode != 0:
+        raise RuntimeError(f"the original scorer failed ({finished.returncode}): {finished.stderr[-2000:]}")
+    return json.loads(finished.stdout.strip().splitlines()[-1])["batched"]
+
+
+def side_by_side(args, scene_dir: Path) -> dict:
+    """Alternate the original and ours ``--rounds`` times on one scene; per-N medians and minima of both."""
+    original: dict[str, dict[str, list[float]]] = {"wall": {}, "cpu": {}}
+    ours: dict[str, dict[str, list[float]]] = {"wall": {}, "cpu": {}}
+    for _ in range(args.rounds):
+        for n, entry in run_original(args, scene_dir).items():
+            original["wall"].setdefault(n, []).extend(entry["all_total_s"])
+            original["cpu"].setdefault(n, []).extend(entry["all_cpu_s"])
+        report = bench_scene(scene_dir, "v2", args.repeats)
+        for n in report["all_totals_s"]:
+            ours["wall"].setdefault(n, []).extend(report["all_totals_s"][n])
+            ours["cpu"].setdefault(n, []).extend(report["all_cpu_s"][n])
+    table = {}
+    for n in sorted(set(original["wall"]) & set(ours["wall"]), key=int):
+        table[n] = {"runs": [len(original["wall"][n]), len(ours["wall"][n])]}
+        for clock in ("wall", "cpu"):
+            theirs, mine = np.array(original[clock][n]) / int(n), np.array(ours[clock][n]) / int(n)
+            table[n][clock] = {
+                "original_median_ms": 1e3 * float(np.median(theirs)),
+                "original_min_ms": 1e3 * float(theirs.min()),
+                "ours_median_us": 1e6 * float(np.median(mine)),
+                "ours_min_us": 1e6 * float(mine.min()),
+                "speedup_median": float(np.median(theirs) / np.median(mine)),
+                "speedup_min": float(theirs.min() / mine.min()),
+            }
+        print(n, json.dumps(table[n]), flush=True)
+    return table
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--data-dir", default=None)
     parser.add_argument("--repeats", type=int, default=7)
     parser.add_argument("--version", choices=("v1", "v2"), default="v2")
+    parser.add_argument("--original-python", default=None, help="interpreter of the original scorer's environment")
+    parser.add_argument("--navsim", default=None, help="navsim source folder, for the original")
+    parser.add_argument("--nuplan", default=None, help="nuplan-devkit source folder, for the original")
+    parser.add_argument("--original-sizes", default="1,16,256", help="batch sizes for the original (8192: minutes)")
+    parser.add_argument("--rounds", type=int, default=1, help="original/ours alternations (side by side)")
     args = parser.parse_args()
     root = resolve_data_dir(args.data_dir) / "navsim_parity"
+    if args.original_python:
+        table = side_by_side(args, root / "seed0_agents30")
+        print(json.dumps({"side_by_side": table, "scene": "seed0_agents30", "version": "v2"}))
+        return 0
     scene_dirs = sorted(path.parent for path in root.glob(f"*/golden_{args.version}.npz"))
     if not scene_dirs:
         print(f"no parity scenes under {root}", file=sys.stderr)

@@ -1,4 +1,4 @@
-"""Benchmark names -> route files in the data directory, and route subsets ("3,5-8").
+"""Benchmark names -> route files in the data directory, and route subsets (:mod:`routes.selection`).
 
 ``bench2drive-mini`` is the 10-route quick-ablation subset of the 220 that DriveTransformer
 published (``drivetransformer_bench2drive_dev10.xml``); Bench2Drive's own "mini" is a set of
@@ -14,6 +14,7 @@ from pathlib import Path
 from routes.lb1_scenarios import read_lb1_scenarios
 from routes.route_types import LeaderboardVersion, RouteDescription, RouteError, ScenarioSpec
 from routes.route_xml import read_route_file
+from routes.selection import select_by_ids, select_by_index
 from sim.paths import data_path
 
 LB1_SCENARIOS = "routes/leaderboard1/all_towns_traffic_scenarios_public.json"
@@ -51,18 +52,24 @@ class Benchmark:
         routes: routes in file order (after the subset, if any).
         route_file: the file they were read from.
         lb1_scenarios: town -> scenario triggers for LB1 route sets (empty for LB2).
+        file_routes: how many routes the file holds.
     """
 
     name: str
     routes: tuple[RouteDescription, ...]
     route_file: Path
     lb1_scenarios: dict[str, list[ScenarioSpec]]
+    file_routes: int = 0
 
 
 def load_benchmark(
-    name_or_path: str, data_dir: str | os.PathLike[str] | None = None, subset: str | None = None
+    name_or_path: str,
+    data_dir: str | os.PathLike[str] | None = None,
+    route_ids: str | None = None,
+    route_index: str | None = None,
 ) -> Benchmark:
-    """A benchmark by name (see :data:`BENCHMARKS`) or a route file path, optionally a subset."""
+    """A benchmark by name (see :data:`BENCHMARKS`) or a route file path, optionally a subset of
+    its routes by id (``route_ids``, "3,5-8") or by position (``route_index``, "0-5")."""
     spec = BENCHMARKS.get(name_or_path)
     if spec is None:
         path = Path(name_or_path)
@@ -76,26 +83,11 @@ def load_benchmark(
     scenarios: dict[str, list[ScenarioSpec]] = {}
     if routes and routes[0].version is LeaderboardVersion.LB1:
         scenarios = read_lb1_scenarios(data_path(LB1_SCENARIOS, data_dir))
-    if subset:
-        routes = select_routes(routes, subset, route_file)
-    return Benchmark(name=name, routes=tuple(routes), route_file=route_file, lb1_scenarios=scenarios)
-
-
-def select_routes(routes: list[RouteDescription], subset: str, source: Path | str = "") -> list[RouteDescription]:
-    """Routes whose ids are listed in ``subset`` ("3,5-8"; ranges inclusive), in file order."""
-    wanted: set[str] = set()
-    for part in subset.split(","):
-        part = part.strip()
-        if not part:
-            continue
-        if "-" in part:
-            low, _, high = part.partition("-")
-            if not (low.isdigit() and high.isdigit()) or int(low) > int(high):
-                raise RouteError(f"--routes: {part!r} is not a range like '5-8'")
-            wanted.update(str(i) for i in range(int(low), int(high) + 1))
-        else:
-            wanted.add(part)
-    chosen = [route for route in routes if route.route_id in wanted]
-    if not chosen:
-        raise RouteError(f"--routes {subset!r}: no route of {source} has one of these ids")
-    return chosen
+    available = len(routes)
+    if route_ids and route_index:
+        raise RouteError("choose routes by id or by position, not both")
+    if route_ids:
+        routes = select_by_ids(routes, route_ids, route_file)
+    elif route_index:
+        routes = select_by_index(routes, route_index, route_file)
+    return Benchmark(name, tuple(routes), route_file, scenarios, file_routes=available)

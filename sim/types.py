@@ -43,7 +43,11 @@ class TrackStateIndex(enum.IntEnum):
 
 
 class PastIndex(enum.IntEnum):
-    """Columns of the logged ego past (rear axle, global)."""
+    """Columns of the logged ego past (rear axle, global).
+
+    A past has the first :data:`PAST_MIN_COLUMNS` columns (scene JSON) or all of them (NAVSIM
+    metric caches, whose logged ego states carry lateral terms); absent columns count as 0.
+    """
 
     T = 0  # [s] relative to t0 (negative or 0)
     X = 1  # [m]
@@ -51,6 +55,12 @@ class PastIndex(enum.IntEnum):
     HEADING = 3  # [rad]
     V_LON = 4  # [m/s]
     A_LON = 5  # [m/s^2]
+    V_LAT = 6  # [m/s] body frame, left positive
+    A_LAT = 7  # [m/s^2] body frame, left positive
+    STEERING_ANGLE = 8  # [rad] tyre angle
+
+
+PAST_MIN_COLUMNS = PastIndex.A_LON + 1
 
 
 class Frame(enum.Enum):
@@ -230,13 +240,17 @@ class ScoringScene:
     Attributes:
         ego_init: ``(11,)`` initial ego state, :class:`StateIndex` columns (steering, yaw rate and
             yaw acceleration 0 as NAVSIM builds them).
-        ego_past: ``(H, 6)`` logged ego past, :class:`PastIndex` columns (t = -1.5 ... 0 s).
+        ego_past: ``(H, 6)`` or ``(H, 9)`` logged ego past, :class:`PastIndex` columns (t = -1.5 ... 0 s).
         agents: tracks over ``num_frames`` frames.
         map_polygons: the drivable map.
         route_lane_ids: tokens of on-route LANE / LANE_CONNECTOR polygons.
         centerline: ``(M, 2)`` route centerline polyline [m].
         red_light_tokens: ``(R,)`` str lane-connector tokens that have a light.
         red_light_frames: ``(R, F)`` bool, True where that connector's light is red.
+        red_light_polygons: the red-light obstacle polygon of each ``red_light_tokens`` entry (same
+            tokens), used as given, when the scene comes with them (a NAVSIM metric cache stores the
+            obstacles it selected at caching time); ``None``: every red ON-ROUTE connector's
+            polygon is taken from ``map_polygons`` and off-route lights are ignored (scene JSON).
         reference: ``(K, 4)`` t [s], x, y, heading of the cached PDM-Closed trajectory (rear
             axle, 0.1 s steps from t = 0), or ``None``.
         human_future: ``(8, 3)`` logged human future, local frame, 0.5 s steps, or ``None``.
@@ -256,6 +270,7 @@ class ScoringScene:
     human_future: np.ndarray | None
     frame_dt: float = 0.1
     source: str = ""
+    red_light_polygons: MapPolygons | None = None
 
     @property
     def num_frames(self) -> int:

@@ -34,3 +34,15 @@ def tiny_route_world(data_dir: Path):
     description = load_benchmark("langauto-tiny", data_dir, "0").routes[0]
     network = load_town(description.town, data_dir)
     return World(network, plan_route(network, description.keypoints), seed=0).privileged()
+
+
+@pytest.fixture(scope="session")
+def cpu_dataset(tmp_path_factory) -> Path:
+    """A synthetic expert dataset in the collection layout of the three cpu model presets:
+    3 episodes x 40 samples at 10 Hz, the third on a ``val`` route."""
+    from models.common.driving_data.synthetic import BEV_CHANNELS, write_synthetic_dataset
+    from models.sensors import collection_layout
+
+    root = tmp_path_factory.mktemp("cpu_dataset")
+    write_synthetic_dataset(root, collection_layout(BEV_CHANNELS, 1.345), episodes=3, samples=40)
+    return root

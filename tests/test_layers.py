@@ -133,9 +133,14 @@ def test_planners_never_import_the_adapters(path: Path) -> None:
 MAX_LINES = 300
 
 
+def _is_project_file(path: Path) -> bool:
+    """Not inside data/, a hidden folder (.git, virtual environments such as .venv-ci) or site-packages."""
+    parts = path.relative_to(ROOT).parts[:-1]
+    return not any(part == "data" or part.startswith(".") or part == "site-packages" for part in parts)
+
+
 def python_files() -> list[Path]:
-    ignored = {".venv", "data", ".git"}
-    return sorted(p for p in ROOT.rglob("*.py") if not ignored & set(p.relative_to(ROOT).parts))
+    return sorted(p for p in ROOT.rglob("*.py") if _is_project_file(p))
 
 
 def long_files(paths: list[Path]) -> dict[str, int]:

@@ -26,7 +26,7 @@ from agents.adapters import leaderboard_io as io
 from agents.adapters.leaderboard_base import leaderboard_base_class, point_xyz
 from agents.adapters.leaderboard_debug import PlanningStep, build_debug
 from agents.base import Observation, Plan, Planner
-from agents.config_loader import apply_overrides, load_yaml
+from agents.config_loader import CONFIG_DIR, apply_overrides, load_yaml
 from agents.control.pid import FULL_BRAKE, ControlCommand, WaypointController, control_preset
 from agents.control.selection import SelectionConfig, SelectionState, select
 from sim.frames import GeoReference
@@ -80,10 +80,18 @@ class AgentConfig:
 
 
 def load_agent_config(config: str) -> AgentConfig:
-    """``config`` is a YAML path, a registered planner name, or empty (defaults)."""
-    if config.endswith((".yaml", ".yml")):
-        return apply_overrides(AgentConfig(), load_yaml(Path(config)), source=config)
-    return AgentConfig(planner=config) if config else AgentConfig()
+    """``config`` is a YAML path, a registered planner name, or empty (defaults).
+
+    A planner's own agent defaults (``agents/configs/agent_<planner>.yaml``, e.g. LMGenDrive's
+    instructions, warm-up and 10 Hz planning) apply first; a YAML file overrides them.
+    """
+    overrides = load_yaml(Path(config)) if config.endswith((".yaml", ".yml")) else {"planner": config} if config else {}
+    planner = overrides.get("planner", AgentConfig.planner)
+    base = AgentConfig(planner=planner)
+    defaults = CONFIG_DIR / f"agent_{planner}.yaml"
+    if defaults.is_file():
+        base = apply_overrides(base, load_yaml(defaults), source=str(defaults))
+    return apply_overrides(base, overrides, source=config or "defaults")
 
 
 class PlannerAgent(_Base):

@@ -54,3 +54,11 @@ def preprocess_camera(image: np.ndarray, size: int, resize_to: int | None = None
     tensor = image_to_tensor(image, bgr=bgr)
     tensor = resize_shorter_side(tensor, resize_to or size)
     return normalize(center_crop(tensor, size, size))
+
+
+def resize_image(image: np.ndarray, height: int, width: int) -> torch.Tensor:
+    """``(H, W, 3)`` uint8 RGB -> ``(3, height, width)`` float in [0, 1] (bilinear, antialiased; no crop)."""
+    tensor = image_to_tensor(image)[None]
+    if tensor.shape[-2:] == (height, width):
+        return tensor[0]
+    return F.interpolate(tensor, size=(height, width), mode="bilinear", align_corners=False, antialias=True)[0]

@@ -1,16 +1,18 @@
-"""A small resumable training loop: AdamW, linear warm-up, gradient clipping, TensorBoard, max steps.
+"""A small resumable training loop: AdamW, warm-up (+ cosine), gradient clipping, TensorBoard, validation.
 
 Shared by every model's ``train.py``. Checkpoints use ``models.common.checkpoint`` (weights +
-config, refused when the config differs); the optimiser state sits beside them.
+config, refused when the config differs) and carry the step and the run's seed; the optimiser
+state sits beside them. ``OUT/run.json`` records the recipe and provenance, ``OUT/validation.jsonl``
+one line per validation.
 """
 
 from __future__ import annotations
 
-import argparse
+import json
 import logging
 import math
-from collections.abc import Callable
-from dataclasses import dataclass
+import time
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -18,23 +20,12 @@ import torch
 from torch import nn
 
 from models.common import checkpoint as common_checkpoint
+from models.common.recipe import TrainRecipe, recipe_dict
 
 LOGGER = logging.getLogger(__name__)
 CHECKPOINT_FILE = "last.pt"
 OPTIMISER_FILE = "last_optimiser.pt"
-
-
-@dataclass(frozen=True)
-class LoopConfig:
-    """Optimisation settings (defaults: DriveVA's lr 1e-4, weight decay 0.01, 100 warm-up steps)."""
-
-    max_steps: int = 100
-    lr: float = 1e-4
-    weight_decay: float = 0.01
-    warmup_steps: int = 100
-    grad_clip: float = 1.0
-    log_every: int = 10
-    save_every: int = 100
+VALIDATION_FILE = "validation.jsonl"
 
 
 def _restore(model: nn.Module, optimiser: torch.optim.Optimizer, out: Path, config: Any, name: str, ignore) -> int:
@@ -50,95 +41,112 @@ def _restore(model: nn.Module, optimiser: torch.optim.Optimizer, out: Path, conf
     return int(extra.get("step", 0))
 
 
-def _save(model: nn.Module, optimiser: torch.optim.Optimizer, out: Path, config: Any, name: str, step: int) -> None:
-    common_checkpoint.save_checkpoint(out / CHECKPOINT_FILE, model, config, name, extra={"step": step})
+def _save(model, optimiser, out: Path, config: Any, name: str, step: int, extra: Mapping) -> None:
+    common_checkpoint.save_checkpoint(out / CHECKPOINT_FILE, model, config, name, extra={**extra, "step": step})
     torch.save(optimiser.state_dict(), out / OPTIMISER_FILE)
+
+
+def _log_terms(writer, terms: Mapping[str, torch.Tensor], step: int, total: float) -> str:
+    """TensorBoard scalars of the total and every term; returns them as a log fragment."""
+    writer.add_scalar("train/loss", total, step)
+    parts = []
+    for key, value in terms.items():
+        if key == "loss":
+            continue
+        number = float(value.detach())
+        writer.add_scalar(f"train/{key}", number, step)
+        parts.append(f"{key} {number:.4f}")
+    return ", ".join(parts)
+
+
+def _validate(validate: Callable, model: nn.Module, writer, out: Path, step: int) -> dict[str, float]:
+    metrics = validate(model)
+    for key, value in metrics.items():
+        writer.add_scalar(f"val/{key}", value, step)
+    with open(out / VALIDATION_FILE, "a") as stream:
+        stream.write(json.dumps({"step": step, **metrics}) + "\n")
+    line = ", ".join(f"{k} {v:.3f}" for k, v in metrics.items())
+    print(f"validation at step {step}: {line}", flush=True)
+    return metrics
 
 
 def run_training(
     model: nn.Module,
     model_config: Any,
     name: str,
-    loop: LoopConfig,
+    recipe: TrainRecipe,
     param_groups: list[dict],
-    make_batch: Callable[[int], dict],
-    compute_loss: Callable[[nn.Module, dict], dict[str, torch.Tensor]],
+    make_batch: Callable[[int], Any],
+    compute_loss: Callable[[nn.Module, Any], dict[str, torch.Tensor]],
     out_dir: str | Path,
     resume: bool = False,
     ignore: tuple[str, ...] = (),
+    validate: Callable[[nn.Module], dict[str, float]] | None = None,
+    extra: Mapping[str, Any] | None = None,
+    max_minutes: float | None = None,
 ) -> list[float]:
-    """Train ``model`` until ``loop.max_steps``; returns the losses of the steps run in this call.
+    """Train ``model`` until ``recipe.max_steps``; returns the total losses of the steps run in this call.
 
     Args:
         model: the module; its trainable parameters are in ``param_groups``.
         model_config: its frozen config (stored in checkpoints).
         name: model name for checkpoints.
-        loop: optimisation settings.
+        recipe: optimisation settings (lr, schedule, steps, logging / saving / validation periods).
         param_groups: AdamW parameter groups (each may carry its own ``lr``: kept as a multiplier).
         make_batch: ``step -> batch``; deterministic in ``step`` so a resumed run sees the same data.
-        compute_loss: ``(model, batch) -> {"loss": scalar, other scalars...}``.
-        out_dir: checkpoints and TensorBoard events.
+        compute_loss: ``(model, batch) -> {"loss": total, term: value, ...}``.
+        out_dir: checkpoints, TensorBoard events, ``run.json``, ``validation.jsonl``.
         resume: continue from ``out_dir/last.pt`` when it exists.
         ignore: config paths allowed to differ on resume (local weight paths).
+        validate: ``model -> metrics``, run every ``recipe.val_every`` steps and at the end.
+        extra: plain metadata saved in every checkpoint and in ``run.json`` (data, stage, ...).
+        max_minutes: stop after the step that crosses this wall time (a checkpoint is saved).
     """
     from torch.utils.tensorboard import SummaryWriter  # lazy: only training needs tensorboard
 
+    torch.set_num_threads(recipe.threads)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
+    meta = {"model": name, "seed": recipe.seed, **dict(extra or {})}
+    (out / "run.json").write_text(json.dumps({**meta, "recipe": recipe_dict(recipe)}, indent=1, default=str))
     for group in param_groups:
-        group.setdefault("lr", loop.lr)
+        group.setdefault("lr", recipe.lr)
         group["base_lr"] = group["lr"]
-    optimiser = torch.optim.AdamW(param_groups, lr=loop.lr, weight_decay=loop.weight_decay)
+    optimiser = torch.optim.AdamW(param_groups, lr=recipe.lr, weight_decay=recipe.weight_decay)
     start = _restore(model, optimiser, out, model_config, name, ignore) if resume else 0
     params = [p for g in param_groups for p in g["params"]]
     writer = SummaryWriter(str(out / "tensorboard"))
-    losses = []
+    losses: list[float] = []
+    started = last_log = time.perf_counter()
+    logged = start
     model.train()
-    for step in range(start, loop.max_steps):
-        warm = min(1.0, (step + 1) / max(1, loop.warmup_steps))
+    for step in range(start, recipe.max_steps):
         for group in optimiser.param_groups:
-            group["lr"] = group["base_lr"] * warm
+            group["lr"] = group["base_lr"] * recipe.lr_factor(step)
         terms = compute_loss(model, make_batch(step))
-        loss = terms["loss"]
-        value = float(loss.detach())
-        if not math.isfinite(value):
-            raise FloatingPointError(f"non-finite loss {value} at step {step}")
+        total = float(terms["loss"].detach())
+        if not math.isfinite(total):
+            raise FloatingPointError(f"non-finite loss {total} at step {step}")
         optimiser.zero_grad(set_to_none=True)
-        loss.backward()
-        grad_norm = torch.nn.utils.clip_grad_norm_(params, loop.grad_clip)
+        terms["loss"].backward()
+        grad_norm = torch.nn.utils.clip_grad_norm_(params, recipe.grad_clip)
         optimiser.step()
-        losses.append(value)
-        for key, value in terms.items():
-            writer.add_scalar(f"train/{key}", float(value.detach()), step)
+        losses.append(total)
+        detail = _log_terms(writer, terms, step, total)
         writer.add_scalar("train/grad_norm", float(grad_norm), step)
-        if (step + 1) % loop.log_every == 0:
-            LOGGER.info("step %d loss %.4f", step + 1, value)
-        if (step + 1) % loop.save_every == 0 or step + 1 == loop.max_steps:
-            _save(model, optimiser, out, model_config, name, step + 1)
+        writer.add_scalar("train/lr", optimiser.param_groups[-1]["lr"], step)
+        timed_out = max_minutes is not None and time.perf_counter() - started > 60 * max_minutes
+        done = step + 1 == recipe.max_steps or timed_out
+        if (step + 1) % recipe.log_every == 0 or done:
+            rate = (step + 1 - logged) * recipe.batch_size / max(time.perf_counter() - last_log, 1e-9)
+            last_log, logged = time.perf_counter(), step + 1
+            writer.add_scalar("train/samples_per_s", rate, step)
+            LOGGER.info("step %d/%d loss %.4f (%s) %.1f samples/s", step + 1, recipe.max_steps, total, detail, rate)
+        if (step + 1) % recipe.save_every == 0 or done:
+            _save(model, optimiser, out, model_config, name, step + 1, meta)
+        if validate is not None and (done or (recipe.val_every and (step + 1) % recipe.val_every == 0)):
+            _validate(validate, model, writer, out, step + 1)
+        if done:
+            break
     writer.close()
     return losses
-
-
-def training_parser(description: str, warmup_steps: int = 10) -> argparse.ArgumentParser:
-    """The command line every ``models.<name>.train`` shares (a model may add its own flags)."""
-    parser = argparse.ArgumentParser(description=description)
-    parser.add_argument("--preset", default="tiny", help="preset name (tiny/full) or YAML path")
-    parser.add_argument("--max-steps", type=int, default=100, help="stop after this many optimisation steps")
-    parser.add_argument("--out", required=True, help="output folder (checkpoints, TensorBoard)")
-    parser.add_argument("--resume", action="store_true", help="continue from OUT/last.pt")
-    parser.add_argument("--batch-size", type=int, default=2)
-    parser.add_argument("--lr", type=float, default=1e-4)
-    parser.add_argument("--warmup-steps", type=int, default=warmup_steps)
-    parser.add_argument("--save-every", type=int, default=100)
-    return parser
-
-
-def loop_config(args: argparse.Namespace, weight_decay: float) -> LoopConfig:
-    """The :class:`LoopConfig` of parsed :func:`training_parser` arguments."""
-    return LoopConfig(
-        max_steps=args.max_steps,
-        lr=args.lr,
-        weight_decay=weight_decay,
-        warmup_steps=args.warmup_steps,
-        save_every=args.save_every,
-    )

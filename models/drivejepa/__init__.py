@@ -2,7 +2,8 @@
 
 Modules: ``config`` (dataclasses + presets), ``vit`` (video encoder), ``deformable`` (waypoint-
 anchored deformable attention), ``planner`` (proposal head), ``losses``, ``model``
-(:class:`~models.drivejepa.model.DriveJEPA`), ``train`` (CLI on synthetic batches), ``synthetic``.
+(:class:`~models.drivejepa.model.DriveJEPA`), ``train`` (on the expert dataset), ``data`` (samples +
+distillation targets), ``inputs`` (preprocessing shared with the planner), ``synthetic`` (unit tests).
 """
 
 from models.drivejepa.config import SCORE_NAMES, DriveJEPAConfig, load

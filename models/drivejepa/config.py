@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from models.common import config as common_config
+from models.common.camera import CameraSensor
 
 PRESET_DIR = Path(__file__).resolve().parent / "presets"
 MODEL_NAME = "drivejepa"
@@ -82,7 +83,12 @@ class PlannerConfig:
     ego_half_width: float = 1.1485 + 0.1  # [m]
     rear_axle_to_center: float = 1.461  # [m]
     num_commands: int = 4  # NAVSIM: left, straight, right, unknown
-    ego_dim: int = 11  # pose (3, zero in the local frame), velocity (2), acceleration (2), command one-hot (4)
+    use_target_point: bool = False  # add the route target point to the ego status (iPad's Bench2Drive config)
+
+    @property
+    def ego_dim(self) -> int:
+        """pose (3, zero in the local frame), velocity (2), acceleration (2), command one-hot, target point (2)."""
+        return 7 + self.num_commands + (2 if self.use_target_point else 0)
 
 
 @dataclass(frozen=True)
@@ -101,6 +107,9 @@ class LossConfig:
     subscore: float = 1.0
     map: float = 2.0  # per-waypoint ego-area (on drivable area) BCE
     collision: float = 1.0  # per-waypoint collision BCE
+    teacher_threshold: float = 0.95  # a vocabulary entry with EPDMS >= this at a sample is a pseudo-teacher
+    num_teachers: int = 4  # pseudo-teachers drawn per sample (Drive-JEPA: up to 4)
+    score_gate: float = 1.0  # [m] a proposal takes the sub-scores of the nearest vocabulary entry within this
 
 
 @dataclass(frozen=True)
@@ -108,6 +117,9 @@ class DriveJEPAConfig:
     """Whole-model config; ``checkpoint_path`` is our own checkpoint, loaded when it exists."""
 
     checkpoint_path: str = ""
+    sensor: CameraSensor = field(
+        default_factory=lambda: CameraSensor(id="rgb_front", x=0.2, z=1.6, width=960, height=512, fov=63.7)
+    )  # the front camera; ``camera`` below is the same camera seen from the rear axle, for projection
     encoder: EncoderConfig = field(default_factory=EncoderConfig)
     camera: CameraConfig = field(default_factory=CameraConfig)
     planner: PlannerConfig = field(default_factory=PlannerConfig)

@@ -18,6 +18,8 @@ import torch.nn.functional as F
 
 from models.drivejepa.config import LossConfig
 
+VOCABULARY_CHUNK = 512  # vocabulary entries compared at once with the proposals
+
 
 def min_over_proposals_l1(proposals: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
     """``(B, N, M, 3)`` vs ``(B, M, 3)`` -> ``(B,)`` smallest mean L1 over proposals (winner takes all)."""
@@ -30,6 +32,34 @@ def distillation_l1(proposals: torch.Tensor, teachers: torch.Tensor, mask: torch
     best = dist.min(dim=1).values  # (B, K)
     weight = mask.to(best)
     return (best * weight).sum() / weight.sum().clamp(min=1.0)
+
+
+def nearest_vocabulary_targets(
+    proposals: torch.Tensor, vocabulary: torch.Tensor, vocab_scores: torch.Tensor, gate: float
+) -> torch.Tensor:
+    """Scorer targets of the forward pass's proposals from precomputed vocabulary scores.
+
+    Each proposal takes the sub-scores of the vocabulary entry nearest to it (mean xy distance over
+    the poses); proposals farther than ``gate`` [m] from every entry get NaN (masked in the loss), so
+    the scorer only learns scores the scorer actually produced for a nearby trajectory.
+
+    Args:
+        proposals: ``(B, N, M, 3)`` (detached).
+        vocabulary: ``(V, M, 3)`` on the same time grid.
+        vocab_scores: ``(B, V, S)`` sub-scores of every entry at each sample (NaN: not scored).
+        gate: [m].
+
+    Returns:
+        ``(B, N, S)`` targets.
+    """
+    chunks = []
+    for part in vocabulary.split(VOCABULARY_CHUNK):  # bounded memory for large vocabularies
+        diff = proposals[:, :, None, :, :2] - part[None, None, :, :, :2]  # (B, N, v, M, 2)
+        chunks.append(diff.norm(dim=-1).mean(dim=-1))
+    distance = torch.cat(chunks, dim=-1)  # (B, N, V)
+    nearest, index = distance.min(dim=-1)  # (B, N)
+    targets = torch.gather(vocab_scores, 1, index[..., None].expand(-1, -1, vocab_scores.shape[-1]))
+    return torch.where((nearest <= gate)[..., None], targets, torch.full_like(targets, float("nan")))
 
 
 def trajectory_loss(per_iteration: torch.Tensor, batch: dict, config: LossConfig) -> torch.Tensor:

@@ -23,16 +23,27 @@ LOGGER = logging.getLogger(__name__)
 IGNORED_CONFIG_PATHS = ("checkpoint_path", "encoder.checkpoint")
 
 
-def ego_status(
-    velocity: torch.Tensor, acceleration: torch.Tensor, command: torch.Tensor, num_commands: int = 4
-) -> torch.Tensor:
-    """Ego-status vector ``(B, 7 + C)``.
+TARGET_POINT_SCALE = 10.0  # [m] the target point enters the ego status divided by this
 
-    Layout: pose (3, zero in the local frame), velocity (2) [m/s], acceleration (2) [m/s^2], command one-hot (C).
+
+def ego_status(
+    velocity: torch.Tensor,
+    acceleration: torch.Tensor,
+    command: torch.Tensor,
+    num_commands: int = 4,
+    target_point: torch.Tensor | None = None,
+) -> torch.Tensor:
+    """Ego-status vector ``(B, 7 + C [+ 2])``.
+
+    Layout: pose (3, zero in the local frame), velocity (2) [m/s], acceleration (2) [m/s^2], command
+    one-hot (C), then the route target point (2, local frame, divided by ``TARGET_POINT_SCALE``) when given.
     """
     pose = velocity.new_zeros(velocity.shape[0], 3)
     onehot = F.one_hot(command.long().clamp(0, num_commands - 1), num_commands).to(velocity)
-    return torch.cat([pose, velocity, acceleration, onehot], dim=-1)
+    parts = [pose, velocity, acceleration, onehot]
+    if target_point is not None:
+        parts.append(target_point.to(velocity) / TARGET_POINT_SCALE)
+    return torch.cat(parts, dim=-1)
 
 
 class DriveJEPA(nn.Module):

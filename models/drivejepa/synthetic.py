@@ -1,9 +1,9 @@
-"""Synthetic Drive-JEPA batches and stand-in proposal targets (no dataset or scorer runs here).
+"""Synthetic Drive-JEPA batches and stand-in proposal targets for unit tests (training reads the expert
+dataset and a scored vocabulary, :mod:`models.drivejepa.data`).
 
-Real training gets ``score_targets`` / ``map_targets`` / ``collision_targets`` by scoring the
-proposals of each forward pass with our EPDMS scorer (``sim/scoring``, called by data-preparation
-code outside the model). :func:`proxy_targets` replaces that with a geometric proxy (closeness to
-the human trajectory, lateral offset) so that the wiring can be trained and tested on a CPU.
+Real training takes ``score_targets`` from the EPDMS sub-scores of the vocabulary entry nearest to
+each proposal (precomputed outside ``models/``). :func:`proxy_targets` replaces them with a
+geometric proxy (closeness to the human trajectory, lateral offset) for tests of the wiring.
 """
 
 from __future__ import annotations

@@ -3,7 +3,8 @@
 Modules: ``config`` (dataclasses + presets), ``vae`` (video VAE front end), ``text`` (command /
 instruction conditioning), ``dit`` (Wan-shaped DiT blocks), ``trajectory`` (action tokens),
 ``flow`` (rectified-flow schedule), ``model`` (:class:`~models.driveva.model.DriveVA`), ``train``
-(CLI on synthetic batches), ``trainloop`` (resumable loop), ``synthetic`` (fake batches).
+(on the expert dataset), ``data`` (training clips), ``inputs`` (preprocessing shared with the planner),
+``synthetic`` (fake batches for unit tests).
 """
 
 from models.driveva.config import DriveVAConfig, load

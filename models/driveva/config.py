@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from models.common import config as common_config
+from models.common.camera import CameraSensor
 
 PRESET_DIR = Path(__file__).resolve().parent / "presets"
 MODEL_NAME = "driveva"
@@ -78,6 +79,7 @@ class TextConfig:
     max_tokens: int = 512
     num_commands: int = 4  # NAVSIM: left, straight, right, unknown
     speed_thresholds: tuple[float, float] = (5.0, 15.0)  # [m/s] low / moderate / highway
+    instruction_dropout: float = 0.5  # choice: training drops the language instruction this often
 
     def __post_init__(self) -> None:
         if self.backend not in ("command", "umt5"):
@@ -120,6 +122,9 @@ class DriveVAConfig:
     future_frames: int = 8
     frame_rate_hz: float = 2.0
     checkpoint_path: str = ""  # our own checkpoint (models.common.checkpoint format), loaded if it exists
+    camera: CameraSensor = field(
+        default_factory=lambda: CameraSensor(id="rgb_front", x=1.3, z=2.3, width=832, height=480, fov=70.0)
+    )  # the front camera (NAVSIM-like view); resized to image_height x image_width
     vae: VAEConfig = field(default_factory=VAEConfig)
     dit: DiTConfig = field(default_factory=DiTConfig)
     text: TextConfig = field(default_factory=TextConfig)

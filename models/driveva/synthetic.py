@@ -1,4 +1,4 @@
-"""Synthetic DriveVA batches (no dataset ships with the package): for smoke training, tests and benchmarks.
+"""Synthetic DriveVA batches for unit tests (training reads the expert dataset, :mod:`models.driveva.data`).
 
 Trajectories are constant-speed arcs whose curvature follows the command; frames are smooth random
 images, so the batch has the right shapes and a learnable action signal but no visual meaning.

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from models.common import config as config_lib
+from models.common.camera import CameraSensor
 from models.common.resnet import ResNetConfig
 
 PRESET_DIR = Path(__file__).resolve().parent / "presets"
@@ -34,6 +35,8 @@ class VisionConfig:
     num_waypoint_queries: int = 4  # paper: 4 waypoint queries (LMDrive: 5)
     num_light_classes: int = 4  # choice: none / red / yellow / green
     det_outputs: int = 7  # per BEV cell: dx, dy, sin, cos, length, width, speed (+ 1 objectness logit)
+    bev_extent: float = 64.0  # [m] side of the square BEV grid, centred on the ego box centre, forward up (choice)
+    bev_semantic_channels: int = 0  # choice: > 0 adds a head predicting the semantic BEV raster per BEV cell
 
     @property
     def num_tokens(self) -> int:
@@ -96,6 +99,7 @@ class WorldConfig:
     num_queries: int = 16  # choice: paper does not give the number of world queries
     image_size: int = 256  # [px] generated view size
     num_future_frames: int = 4  # frames generated per view and step
+    future_interval: float = 0.5  # [s] between generated frames (choice)
     cond_dim: int = 768  # U-Net cross-attention width (SD1.5)
     fusion_layers: int = 2  # choice
     fusion_heads: int = 8
@@ -129,15 +133,48 @@ class LossConfig:
     detection: float = 0.5
     light: float = 0.1
     vision_waypoints: float = 0.5
+    bev_semantic: float = 0.5  # choice: BCE of the semantic BEV head (LMDrive has no such head)
     waypoints: float = 1.0  # L1
     completion: float = 0.2  # BCE (LMDrive's end-flag weight)
     diffusion: float = 1.0  # noise MSE
+
+
+def _lmdrive_rig() -> tuple[CameraSensor, ...]:
+    """LMDrive's left / front / right mounts (x 1.3, z 2.3, fov 100, yaw -60 / 0 / +60) at the 800 x 600 of
+    its published dataset's views (its agent renders the front at 1200 x 900 and the sides at 400 x 300)."""
+    return tuple(
+        CameraSensor(id=name, yaw=yaw, width=800, height=600, fov=100.0)
+        for name, yaw in (("rgb_left", -60.0), ("rgb_front", 0.0), ("rgb_right", 60.0))
+    )
+
+
+@dataclass(frozen=True)
+class InputConfig:
+    """What the model reads and how (shared by the planner and the training datasets).
+
+    Attributes:
+        cameras: the views in the model's order (``vision.num_views`` of them).
+        resize_to: [px] shorter side after resizing, before the centre crop to ``vision.image_size``
+            (LMDrive's front pipeline: 256 then 224).
+        history_stride: the LLM sees ``buffer[::history_stride]`` plus the newest frame (LMDrive's agent: 4).
+        max_buffer_frames: the frame buffer is cleared beyond this length (LMDrive: 400).
+        notice_probability: training inserts the current notice with this probability (LMDrive: 0.25).
+        sample_interval: [s] between two buffered frames (one planning step at 10 Hz).
+    """
+
+    cameras: tuple[CameraSensor, ...] = field(default_factory=_lmdrive_rig)
+    resize_to: int = 256
+    history_stride: int = 4
+    max_buffer_frames: int = 400
+    notice_probability: float = 0.25
+    sample_interval: float = 0.1
 
 
 @dataclass(frozen=True)
 class LMGenDriveConfig:
     """The whole model."""
 
+    inputs: InputConfig = field(default_factory=InputConfig)
     vision: VisionConfig = field(default_factory=VisionConfig)
     qformer: QFormerConfig = field(default_factory=QFormerConfig)
     llm: LLMConfig = field(default_factory=LLMConfig)
@@ -150,6 +187,9 @@ class LMGenDriveConfig:
             raise ValueError("vision.dim must be divisible by 4 and qformer/llm dims by their head counts")
         if self.vision.bev_size[0] % self.vision.bev_pool or self.vision.bev_size[1] % self.vision.bev_pool:
             raise ValueError(f"vision.bev_size {self.vision.bev_size} must be divisible by bev_pool")
+        if len(self.inputs.cameras) != self.vision.num_views:
+            views = self.vision.num_views
+            raise ValueError(f"{len(self.inputs.cameras)} input cameras but vision.num_views is {views}")
         if self.llm.dtype not in ("float32", "float16", "bfloat16"):
             raise ValueError(f"llm.dtype must be float32, float16 or bfloat16, got {self.llm.dtype!r}")
 

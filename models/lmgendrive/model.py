@@ -17,19 +17,18 @@ import torch
 from torch import nn
 
 from models.common import checkpoint
-from models.common.images import IMAGENET_MEAN, IMAGENET_STD
 from models.common.layers import freeze
 from models.lmgendrive.action_head import ActionHead
 from models.lmgendrive.config import PATH_FIELDS, LMGenDriveConfig
+from models.lmgendrive.inputs import to_generator_space, to_vision_space
 from models.lmgendrive.llm import LanguageModel
 from models.lmgendrive.qformer import Adapter, QFormer
 from models.lmgendrive.vision_encoder import VisionEncoder
-from models.lmgendrive.world_fusion import WorldFusion, renormalise
+from models.lmgendrive.world_fusion import WorldFusion
 from models.lmgendrive.world_generator import WorldGenerator
 
 LOGGER = logging.getLogger(__name__)
 MODEL_NAME = "lmgendrive"
-HALF = (0.5, 0.5, 0.5)  # [-1, 1] image space of the VAE
 
 
 @dataclass
@@ -94,17 +93,19 @@ class LMGenDrive(nn.Module):
         text_ids: torch.Tensor,
         text_mask: torch.Tensor,
         with_world: bool = False,
+        notice: tuple[torch.Tensor, torch.Tensor, torch.Tensor] | None = None,
     ) -> PlanOutput:
-        """LLM over ``[instruction][frames][action queries][world queries if with_world]``.
+        """LLM over ``[instruction][frames (with a notice after its frame)][action queries][world queries]``.
 
-        Args: frame_tokens ``(B, T, Q, D)``; frame_mask ``(B, T)`` bool; text ``(B, L)``.
+        Args: frame_tokens ``(B, T, Q, D)``; frame_mask ``(B, T)`` bool; text ``(B, L)``; notice: see
+        :meth:`models.lmgendrive.llm.LanguageModel.forward`.
         """
         b = frame_tokens.shape[0]
         queries = [self.action_queries]
         if with_world:
             queries.append(self.world_queries)
         queries = torch.cat(queries, dim=0)[None].expand(b, -1, -1).to(frame_tokens.dtype)
-        states = self.llm(text_ids, text_mask, frame_tokens, frame_mask, queries)  # (B, K, D)
+        states = self.llm(text_ids, text_mask, frame_tokens, frame_mask, queries, notice)  # (B, K, D)
         n_action = self.config.action.num_queries
         waypoints, completion = self.action_head(states[:, :n_action])
         return PlanOutput(waypoints, completion, states[:, n_action:] if with_world else None)
@@ -141,11 +142,11 @@ class LMGenDrive(nn.Module):
 
     def to_generator_space(self, images: torch.Tensor) -> torch.Tensor:
         """``(N, 3, H, W)`` ImageNet-normalised -> ``(N, 3, s, s)`` in [-1, 1] at the generator size."""
-        return renormalise(images, self.config.world.image_size, IMAGENET_MEAN, IMAGENET_STD, HALF, HALF)
+        return to_generator_space(images, self.config.world.image_size)
 
     def to_vision_space(self, images: torch.Tensor) -> torch.Tensor:
         """``(N, 3, s, s)`` in [-1, 1] -> ImageNet-normalised at the vision encoder's size."""
-        return renormalise(images, self.config.vision.image_size, HALF, HALF, IMAGENET_MEAN, IMAGENET_STD)
+        return to_vision_space(images, self.config.vision.image_size)
 
     def generate(
         self,

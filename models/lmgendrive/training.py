@@ -24,13 +24,14 @@ from models.lmgendrive.vision_encoder import vision_pretraining_loss
 @dataclass
 class VisionBatch:
     """Stage 1. images ``(B, V, 3, H, W)``; speed ``(B,)``; detection ``(B, H*W, 1 + det)``;
-    light ``(B,)`` int64; waypoints ``(B, num_waypoint_queries, 2)``."""
+    light ``(B,)`` int64; waypoints ``(B, num_waypoint_queries, 2)``; bev_semantic ``(B, H*W, C)`` or None."""
 
     images: torch.Tensor
     speed: torch.Tensor
     detection: torch.Tensor
     light: torch.Tensor
     waypoints: torch.Tensor
+    bev_semantic: torch.Tensor | None = None
 
 
 @dataclass
@@ -42,7 +43,9 @@ class DriveBatch:
         text_ids, text_mask: ``(B, L)`` instruction.
         waypoints: ``(B, S, W, 2)`` target waypoints of each step [m].
         completed: ``(B, S)`` instruction-completed labels in {0, 1}.
-        future: ``(B, S, V, F, 3, h, w)`` true future frames in [-1, 1] at the generator size.
+        future: ``(B, S, V, F, 3, h, w)`` true future frames in [-1, 1] at the generator size, or ``None``
+            without the generator.
+        notice: optional ``(ids (B, Ln), mask (B, Ln), after (B,))`` notice spliced after frame ``after``.
     """
 
     images: torch.Tensor
@@ -52,7 +55,8 @@ class DriveBatch:
     text_mask: torch.Tensor
     waypoints: torch.Tensor
     completed: torch.Tensor
-    future: torch.Tensor
+    future: torch.Tensor | None
+    notice: tuple[torch.Tensor, torch.Tensor, torch.Tensor] | None = None
 
 
 def configure_stage(model: LMGenDrive, stage: int) -> None:
@@ -80,7 +84,9 @@ def configure_stage(model: LMGenDrive, stage: int) -> None:
 
 def stage1_loss(model: LMGenDrive, batch: VisionBatch) -> dict[str, torch.Tensor]:
     out = model.vision(batch.images, batch.speed)
-    return vision_pretraining_loss(out, batch.detection, batch.light, batch.waypoints, model.config.loss)
+    return vision_pretraining_loss(
+        out, batch.detection, batch.light, batch.waypoints, model.config.loss, batch.bev_semantic
+    )
 
 
 def _diffusion_loss(model: LMGenDrive, last: torch.Tensor, out: PlanOutput, future: torch.Tensor) -> torch.Tensor:
@@ -110,7 +116,7 @@ def stage2_loss(model: LMGenDrive, batch: DriveBatch) -> dict[str, torch.Tensor]
     """Single step: plan from the history, learn to generate its true future."""
     with_world = model.generator is not None
     tokens = model.encode_frames(batch.images, batch.speed, batch.text_ids, batch.text_mask)
-    out = model.plan(tokens, batch.frame_mask, batch.text_ids, batch.text_mask, with_world=with_world)
+    out = model.plan(tokens, batch.frame_mask, batch.text_ids, batch.text_mask, with_world, batch.notice)
     losses = _step_losses(model, out, last_valid_frame(batch.images, batch.frame_mask), batch, 0, with_world)
     losses["total"] = _total(model, losses)
     return losses
@@ -124,7 +130,7 @@ def stage3_loss(model: LMGenDrive, batch: DriveBatch) -> dict[str, torch.Tensor]
     steps = batch.waypoints.shape[1]
     sums: dict[str, torch.Tensor] = {}
     for step in range(steps):
-        out = model.plan(tokens, mask, batch.text_ids, batch.text_mask, with_world=with_world)
+        out = model.plan(tokens, mask, batch.text_ids, batch.text_mask, with_world, batch.notice)
         for name, value in _step_losses(model, out, last, batch, step, with_world).items():
             sums[name] = sums.get(name, 0.0) + value / steps
         if step + 1 < steps:

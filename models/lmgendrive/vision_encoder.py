@@ -28,12 +28,14 @@ class VisionOutput:
         detection: ``(B, H*W, 1 + det_outputs)`` per BEV cell: objectness logit, box / speed regression.
         light_logits: ``(B, num_light_classes)``.
         waypoints: ``(B, num_waypoint_queries, 2)`` ego-frame x forward, y left [m].
+        bev_semantic: ``(B, H*W, bev_semantic_channels)`` logits, or ``None`` without that head.
     """
 
     tokens: torch.Tensor
     detection: torch.Tensor
     light_logits: torch.Tensor
     waypoints: torch.Tensor
+    bev_semantic: torch.Tensor | None = None
 
 
 def _encoder(config: VisionConfig, layers: int) -> nn.TransformerEncoder:
@@ -72,6 +74,8 @@ class VisionEncoder(nn.Module):
         self.det_head = nn.Linear(d, 1 + config.det_outputs)
         self.light_head = nn.Linear(d, config.num_light_classes)
         self.waypoint_head = nn.Linear(d, 2)
+        channels = config.bev_semantic_channels
+        self.bev_head = nn.Linear(d, channels) if channels > 0 else None
         self.out_norm = nn.LayerNorm(d)  # LMDrive normalises the visual tokens before the Q-Former
 
     def _view_tokens(self, images: torch.Tensor) -> torch.Tensor:
@@ -104,6 +108,7 @@ class VisionEncoder(nn.Module):
             light_logits=self.light_head(light),
             # each waypoint query predicts a step; the cumulative sum gives positions (GRU-free LMDrive head)
             waypoints=self.waypoint_head(wps).cumsum(dim=1),
+            bev_semantic=self.bev_head(bev_out) if self.bev_head is not None else None,
         )
 
     def _pool_bev(self, bev: torch.Tensor) -> torch.Tensor:
@@ -115,9 +120,14 @@ class VisionEncoder(nn.Module):
 
 
 def vision_pretraining_loss(
-    out: VisionOutput, detection: torch.Tensor, light: torch.Tensor, waypoints: torch.Tensor, weights
+    out: VisionOutput,
+    detection: torch.Tensor,
+    light: torch.Tensor,
+    waypoints: torch.Tensor,
+    weights,
+    bev_semantic: torch.Tensor | None = None,
 ) -> dict[str, torch.Tensor]:
-    """Stage-1 loss (LMDrive's weights: 0.5 detection, 0.5 waypoints, 0.1 light).
+    """Stage-1 loss (LMDrive's weights: 0.5 detection, 0.5 waypoints, 0.1 light; + the semantic BEV head).
 
     Args:
         out: encoder outputs.
@@ -126,6 +136,8 @@ def vision_pretraining_loss(
         light: ``(B,)`` int64 light class.
         waypoints: ``(B, num_waypoint_queries, 2)`` [m].
         weights: :class:`~models.lmgendrive.config.LossConfig`.
+        bev_semantic: ``(B, H*W, C)`` fraction of each BEV cell covered by each raster channel, when
+            the encoder has the semantic head.
     """
     occupied = detection[..., 0]
     det_cls = F.binary_cross_entropy_with_logits(out.detection[..., 0], occupied)
@@ -137,9 +149,7 @@ def vision_pretraining_loss(
         "light": F.cross_entropy(out.light_logits, light),
         "vision_waypoints": F.l1_loss(out.waypoints, waypoints),
     }
-    losses["total"] = (
-        weights.detection * losses["detection"]
-        + weights.light * losses["light"]
-        + weights.vision_waypoints * losses["vision_waypoints"]
-    )
+    if out.bev_semantic is not None and bev_semantic is not None:
+        losses["bev_semantic"] = F.binary_cross_entropy_with_logits(out.bev_semantic, bev_semantic)
+    losses["total"] = sum(getattr(weights, name) * value for name, value in losses.items())
     return losses

@@ -39,8 +39,32 @@ def build_vae(config: WorldConfig) -> AutoencoderKL:
     )
 
 
+def expand_input_channels(unet: nn.Module, in_channels: int, where: str) -> nn.Module:
+    """Widen a pretrained U-Net's ``conv_in`` to ``in_channels`` as InstructPix2Pix does: the pretrained
+    kernels keep their input channels, the new ones start at zero, so the loaded U-Net computes
+    exactly what it did before until training gives the extra (last-frame latent) channels a use.
+
+    Raises:
+        ValueError: the U-Net already has more input channels than wanted.
+    """
+    conv = unet.conv_in
+    if conv.in_channels == in_channels:
+        return unet
+    if conv.in_channels > in_channels:
+        raise ValueError(f"U-Net at '{where}' has {conv.in_channels} input channels, the config feeds {in_channels}")
+    wider = nn.Conv2d(in_channels, conv.out_channels, conv.kernel_size, conv.stride, conv.padding)
+    with torch.no_grad():
+        wider.weight.zero_()
+        wider.weight[:, : conv.in_channels] = conv.weight
+        wider.bias.copy_(conv.bias)
+    unet.conv_in = wider.to(conv.weight.dtype)
+    unet.register_to_config(in_channels=in_channels)
+    return unet
+
+
 def build_unet(config: WorldConfig) -> nn.Module:
-    """``UNetMotionModel`` (temporal attention) or ``UNet2DConditionModel`` (frames independent)."""
+    """``UNetMotionModel`` (temporal attention) or ``UNet2DConditionModel`` (frames independent); a
+    pretrained one (``unet_path``) gets the input channels ``concat_last_latent`` needs."""
     in_channels = config.latent_channels * (2 if config.concat_last_latent else 1)
     n = len(config.unet_channels)
     common = {
@@ -53,7 +77,9 @@ def build_unet(config: WorldConfig) -> nn.Module:
     }
     if config.temporal_attention:
         if _exists(config.unet_path):
-            return UNetMotionModel.from_pretrained(config.unet_path)
+            return expand_input_channels(
+                UNetMotionModel.from_pretrained(config.unet_path), in_channels, config.unet_path
+            )
         return UNetMotionModel(
             down_block_types=("CrossAttnDownBlockMotion",) * (n - 1) + ("DownBlockMotion",),
             up_block_types=("UpBlockMotion",) + ("CrossAttnUpBlockMotion",) * (n - 1),
@@ -63,7 +89,8 @@ def build_unet(config: WorldConfig) -> nn.Module:
             **common,
         )
     if _exists(config.unet_path):
-        return UNet2DConditionModel.from_pretrained(config.unet_path)
+        unet = UNet2DConditionModel.from_pretrained(config.unet_path)
+        return expand_input_channels(unet, in_channels, config.unet_path)
     return UNet2DConditionModel(
         down_block_types=("CrossAttnDownBlock2D",) * (n - 1) + ("DownBlock2D",),
         up_block_types=("UpBlock2D",) + ("CrossAttnUpBlock2D",) * (n - 1),

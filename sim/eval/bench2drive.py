@@ -1,11 +1,23 @@
-"""Bench2Drive's summary metrics from route records: DS, success rate, abilities, efficiency, comfort."""
+"""Bench2Drive's summary metrics from route records, as its tools compute them.
+
+- ``merge_route_json.py``: DS = sum of route DS / expected routes (220 there), success rate likewise;
+- ``ability_benchmark.py``: success rate per ability of the route's (first) scenario type, with the
+  Traffic_Signs junction rule;
+- ``efficiency_smoothness_benchmark.py``: efficiency from the minimum-speed texts, smoothness from
+  each route's metric_info.json (:mod:`sim.eval.bench2drive_metric`).
+
+Reimplemented from their definitions; where the tools crash (an ability without routes, a failed
+traffic-sign route without a junction, a route whose checkpoints are all outliers) these skip.
+"""
 
 from __future__ import annotations
 
-import numpy as np
-from scipy.signal import savgol_filter
+import re
+from dataclasses import dataclass
 
-from sim.eval.infractions import Infraction, number_in_message
+import numpy as np
+
+from sim.eval.infractions import Infraction
 
 SUCCESS_STATUSES = ("Completed", "Perfect")
 ABILITIES: dict[str, tuple[str, ...]] = {
@@ -35,9 +47,10 @@ ABILITIES: dict[str, tuple[str, ...]] = {
         "VanillaSignalizedTurnEncounterRedLight", "VanillaNonSignalizedTurnEncounterStopsign",
     ),
 }  # fmt: skip
+TRAFFIC_SIGNS = "Traffic_Signs"
+JUNCTION_MARGIN = 8  # [route points] past the first junction point a traffic-sign route must get
 EFFICIENCY_OUTLIER = 1000.0  # [%] checkpoint values above this are ignored (Bench2Drive's script)
-COMFORT_CHUNK = 20  # samples per comfort chunk
-COMFORT_WINDOW, COMFORT_POLYORDER, COMFORT_DT = 7, 2, 0.1  # Savitzky-Golay window, order, dt [s]
+_PERCENTAGE = re.compile(r"\b\d+\.?\d*%")  # the number the efficiency script reads from a min-speed text
 
 
 def is_success(record: dict) -> bool:
@@ -57,73 +70,85 @@ def driving_score_and_success(records: list[dict], expected_routes: int) -> tupl
     return total / expected_routes, successes / expected_routes
 
 
-def ability_scores(records: list[dict]) -> dict[str, float]:
-    """Success rate per ability over the routes whose scenario belongs to it, and their mean.
+def junction_completion(point_in_junction: np.ndarray) -> float | None:
+    """The route completion [0, 1] a traffic-sign route must exceed: (first junction point + 8) / points.
 
-    Bench2Drive 0.0.4 also counts a failed traffic-sign route as a success when it passed its
-    first junction without red-light or stop infractions; that rule needs the route's junction
-    index and is not applied here (results may be slightly lower on Traffic_Signs).
+    ``point_in_junction``: ``(K,)`` bool, one per point of the route densified at 1 m. The first
+    junction point is counted from 1, as the tool counts. None when the route meets no junction.
     """
-    scores: dict[str, float] = {}
-    for ability, types in ABILITIES.items():
-        routes = [r for r in records if set(r["meta"].get("scenario_types", ())) & set(types)]
-        if routes:
-            scores[ability] = sum(is_success(r) for r in routes) / len(routes)
+    hits = np.flatnonzero(np.asarray(point_in_junction, dtype=bool))
+    if hits.size == 0:
+        return None
+    return float(hits[0] + 1 + JUNCTION_MARGIN) / point_in_junction.shape[0]
+
+
+@dataclass(frozen=True)
+class AbilityScores:
+    """Success rate per ability in [0, 1] (abilities without routes are absent) and their mean.
+
+    Attributes:
+        scores: ability -> success rate, then ``"mean"``.
+        junction_unknown: route ids of failed traffic-sign routes whose junction point is unknown
+            (no ``meta.junction_completion``: no map, or no junction on the route); they count as failures.
+    """
+
+    scores: dict[str, float]
+    junction_unknown: tuple[str, ...] = ()
+
+
+def ability_scores(records: list[dict]) -> AbilityScores:
+    """Bench2Drive 0.0.4's multi-ability success rates.
+
+    A route belongs to the abilities of its first scenario type (``meta.scenario_types[0]``). A failed
+    Traffic_Signs route still counts as a Traffic_Signs success when its route completion exceeds
+    ``meta.junction_completion`` and it ran no red light and no stop sign.
+    """
+    counts = {ability: [0, 0] for ability in ABILITIES}  # [successes, routes]
+    unknown = []
+    for record in records:
+        types = record["meta"].get("scenario_types") or ()
+        if not types:
+            continue
+        success = is_success(record)
+        for ability, members in ABILITIES.items():
+            if types[0] in members:
+                counts[ability][0] += success
+                counts[ability][1] += 1
+        if types[0] in ABILITIES[TRAFFIC_SIGNS] and not success:
+            passed = _passed_junction(record)
+            if passed is None:
+                unknown.append(str(record["route_id"]))
+            counts[TRAFFIC_SIGNS][0] += bool(passed)
+    scores = {ability: hits / routes for ability, (hits, routes) in counts.items() if routes}
     if scores:
-        scores["mean"] = float(np.mean(list(scores.values())))
-    return scores
+        scores["mean"] = sum(scores.values()) / len(scores)
+    return AbilityScores(scores, tuple(unknown))
+
+
+def _passed_junction(record: dict) -> bool | None:
+    threshold = record["meta"].get("junction_completion")
+    if threshold is None:
+        return None
+    signals = record["infractions"]
+    clean = not signals.get(Infraction.STOP_SIGN.value) and not signals.get(Infraction.RED_LIGHT.value)
+    return record["scores"]["score_route"] / 100.0 > threshold and clean
 
 
 def efficiency(records: list[dict]) -> float | None:
     """Mean over routes of the mean minimum-speed checkpoint percentage (None without events)."""
     per_route = []
     for record in records:
-        values = [number_in_message(message) for message in record["infractions"].get(Infraction.MIN_SPEED.value, [])]
-        values = [value for value in values if value <= EFFICIENCY_OUTLIER]
+        values = []
+        for message in record["infractions"].get(Infraction.MIN_SPEED.value, []):
+            match = _PERCENTAGE.search(message)
+            if match is not None and float(match.group().rstrip("%")) <= EFFICIENCY_OUTLIER:
+                values.append(float(match.group().rstrip("%")))
         if values:
-            per_route.append(float(np.mean(values)))
-    return float(np.mean(per_route)) if per_route else None
+            per_route.append(sum(values) / len(values))
+    return sum(per_route) / len(per_route) if per_route else None
 
 
-def comfortness(accelerations: np.ndarray, yaw_rates: np.ndarray) -> float:
-    """Fraction of comfortable 20-sample chunks of one route (Bench2Drive's smoothness).
-
-    Args:
-        accelerations: ``(T, 2)`` body-frame longitudinal, lateral [m/s^2], 10 Hz samples.
-        yaw_rates: ``(T,)`` [rad/s].
-    """
-    count = accelerations.shape[0]
-    chunks = [slice(0, count)] if count <= COMFORT_CHUNK else [
-        slice(start, start + COMFORT_CHUNK) for start in range(0, count - COMFORT_CHUNK + 1, COMFORT_CHUNK)
-    ]  # fmt: skip
-    comfortable = [_chunk_is_comfortable(accelerations[c], yaw_rates[c]) for c in chunks]
-    return float(np.mean(comfortable)) if comfortable else 1.0
-
-
-def _smooth(signal: np.ndarray, deriv: int = 0) -> np.ndarray:
-    window = min(COMFORT_WINDOW, signal.shape[0])
-    if window <= COMFORT_POLYORDER:
-        return signal if deriv == 0 else np.zeros_like(signal)
-    return savgol_filter(signal, window, COMFORT_POLYORDER, deriv=deriv, delta=COMFORT_DT, axis=0)
-
-
-def _chunk_is_comfortable(accelerations: np.ndarray, yaw_rates: np.ndarray) -> bool:
-    lon, lat = _smooth(accelerations[:, 0]), _smooth(accelerations[:, 1])
-    jerk = _smooth(np.hypot(accelerations[:, 0], accelerations[:, 1]), deriv=1)
-    lon_jerk = _smooth(accelerations[:, 0], deriv=1)
-    yaw_rate = _smooth(np.unwrap(yaw_rates))
-    # Bench2Drive's script checks the smoothed yaw rate again where it means yaw acceleration.
-    return bool(
-        np.all((lon > -4.05) & (lon < 2.40))
-        and np.all(np.abs(lat) < 4.89)
-        and np.all(np.abs(jerk) < 8.37)
-        and np.all(np.abs(lon_jerk) < 4.13)
-        and np.all(np.abs(yaw_rate) < 1.93)
-        and np.all(np.abs(yaw_rate) < 0.95)
-    )
-
-
-def mean_comfortness(records: list[dict]) -> float | None:
-    """Mean over routes of the per-route comfortness the runner stores in ``meta`` (None if none)."""
-    values = [r["meta"]["comfortness"] for r in records if r["meta"].get("comfortness") is not None]
-    return float(np.mean(values)) if values else None
+def mean_smoothness(records: list[dict]) -> float | None:
+    """Mean over routes of the per-route smoothness the runner stores in ``meta`` (None if none), in [0, 1]."""
+    values = [r["meta"]["smoothness"] for r in records if r["meta"].get("smoothness") is not None]
+    return sum(values) / len(values) if values else None

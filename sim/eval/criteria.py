@@ -58,7 +58,7 @@ class RouteCriteria:
         self._collisions = CollisionCriterion(self.config)
         self._red_lights = RedLightCriterion(network, self.config)
         self._stops = StopSignCriterion(network, self.config)
-        self._min_speed = MinimumSpeedCriterion(self.config.min_speed_checkpoints)
+        self._min_speed = MinimumSpeedCriterion(self.config.min_speed_checkpoints, self.config.min_speed_report_all)
         self._events: list[InfractionEvent] = []
         self._outside_event: InfractionEvent | None = None
         self._ticks = 0
@@ -137,10 +137,10 @@ class RouteCriteria:
                 time=self._last_time,
                 location=self._last_location,
                 value=self._outside.percentage,
-                detail=f"{self._outside.wrong_distance:.3f} m",
+                distance=self._outside.wrong_distance,
             )
-        if self.rules is LeaderboardRules.BENCH2DRIVE:  # its last partial efficiency segment
-            self._events += self._min_speed.finish(self._last_time, self._last_location, self.route_completion)
+        # The last partial minimum-speed segment (2.0 rules; 1.0 has no checkpoints)
+        self._events += self._min_speed.finish(self._last_time, self._last_location, self.route_completion)
         return self.events
 
     # ------------------------------------------------------------------------ scenario reports

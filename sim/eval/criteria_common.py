@@ -47,6 +47,8 @@ class CriteriaConfig:
         tick_cap: [ticks] Bench2Drive's hard cap per route; None: no cap.
         min_speed_checkpoints: route-completion checkpoints of the minimum-speed test (LB2 4,
             Bench2Drive 20, LB1 none); Bench2Drive reports them for efficiency without a penalty.
+        min_speed_report_all: True: an event at every checkpoint (Bench2Drive); False: only when
+            the ego was slower than the traffic (2.0, whose test succeeds at 100 % and above).
     """
 
     completion_window: int = 2
@@ -75,6 +77,7 @@ class CriteriaConfig:
     default_speed_limit: float = 30.0 / 3.6
     tick_cap: int | None = None
     min_speed_checkpoints: int = 0
+    min_speed_report_all: bool = False
 
     @classmethod
     def for_rules(cls, rules: LeaderboardRules) -> CriteriaConfig:
@@ -91,6 +94,7 @@ class CriteriaConfig:
         )
         if rules is LeaderboardRules.BENCH2DRIVE:
             changes = {"blocked_time": 60.0, "tick_cap": 4000, "min_speed_checkpoints": 20}
+            changes["min_speed_report_all"] = True
             return cls(**{**lb2.__dict__, **changes})
         return lb2
 

@@ -47,13 +47,6 @@ PENALTY = {
 TERMINATING = (Infraction.ROUTE_DEVIATION, Infraction.AGENT_BLOCKED, Infraction.ROUTE_TIMEOUT)
 
 
-def infraction_keys(rules: LeaderboardRules) -> tuple[str, ...]:
-    """The ``infractions`` keys a record of these rules carries (LB1 has no 2.0-only kinds)."""
-    lb2_only = {Infraction.MIN_SPEED, Infraction.YIELD_TO_EMERGENCY_VEHICLE, Infraction.SCENARIO_TIMEOUT}
-    kinds = [kind for kind in Infraction if rules is not LeaderboardRules.LB1 or kind not in lb2_only]
-    return tuple(kind.value for kind in kinds)
-
-
 @dataclass(frozen=True)
 class InfractionEvent:
     """One infraction as the criteria report it.
@@ -63,7 +56,9 @@ class InfractionEvent:
         time: [s] simulated time.
         location: ``(3,)`` x, y, z [m] in CARLA's frame (as the leaderboard reports locations).
         value: outside-lanes percentage, min-speed percentage, or 0.
-        detail: e.g. the other actor's type and id.
+        detail: the other actor's ``type_id and id=N``, the light's id, the stop's ``with id=N``.
+        distance: [m] outside route lanes: the distance driven outside them.
+        text: the official evaluator's own message, kept verbatim for records read from its checkpoint.
     """
 
     kind: Infraction
@@ -71,6 +66,8 @@ class InfractionEvent:
     location: np.ndarray
     value: float = 0.0
     detail: str = ""
+    distance: float = 0.0
+    text: str = ""
 
     def penalty(self, rules: LeaderboardRules) -> float:
         """The multiplicative factor this event applies to the infraction penalty (IS)."""
@@ -83,35 +80,48 @@ class InfractionEvent:
             return 1.0
         return PENALTY.get(self.kind, 1.0)
 
-    def message(self) -> str:
-        """The leaderboard-style text stored in the results JSON."""
-        x, y, z = (float(v) for v in self.location)
-        where = f"at (x={x:.3f}, y={y:.3f}, z={z:.3f})"
-        text = _MESSAGES[self.kind].format(value=self.value, detail=self.detail)
-        return f"{text} {where}"
+    def message(self, with_time: bool = False) -> str:
+        """The text the leaderboard stores in the results JSON, word for word as its criteria write it.
+
+        ``with_time``: LMDrive's copy of the criteria appends the game time to collision and red-light texts.
+        """
+        if self.text:
+            return self.text
+        x, y, z = (_rounded(v, 3) for v in self.location)
+        text = _MESSAGES[self.kind].format(
+            detail=self.detail, where=f"(x={x}, y={y}, z={z})", value=_rounded(self.value, 2),
+            distance=_rounded(self.distance, 3),
+        )  # fmt: skip
+        if with_time and self.kind in _TIMED:
+            text += _TIMED[self.kind].format(time=float(self.time))
+        return text
 
 
+def _rounded(value: float, digits: int) -> float:
+    """``round`` to a plain float, as the criteria format their numbers (``str(round(v, 3))``)."""
+    return round(float(value), digits)
+
+
+# The texts of scenario_runner's criteria (leaderboard 1.0 and 2.0 write the same words).
 _MESSAGES = {
-    Infraction.COLLISION_PEDESTRIAN: "Agent collided against object with type={detail}",
-    Infraction.COLLISION_VEHICLE: "Agent collided against object with type={detail}",
-    Infraction.COLLISION_STATIC: "Agent collided against object with type={detail}",
-    Infraction.RED_LIGHT: "Agent ran a red light {detail}",
-    Infraction.STOP_SIGN: "Agent ran a stop sign {detail}",
-    Infraction.OUTSIDE_ROUTE_LANES: "Agent went outside its route lanes for about {value:.3f}% of the completed route",
-    Infraction.MIN_SPEED: "Average agent speed is {value:.1f}% of the surrounding traffic's one",
+    Infraction.COLLISION_PEDESTRIAN: "Agent collided against object with type={detail} at {where}",
+    Infraction.COLLISION_VEHICLE: "Agent collided against object with type={detail} at {where}",
+    Infraction.COLLISION_STATIC: "Agent collided against object with type={detail} at {where}",
+    Infraction.RED_LIGHT: "Agent ran a red light {detail} at {where}",
+    Infraction.STOP_SIGN: "Agent ran a stop {detail} at {where}",
+    Infraction.OUTSIDE_ROUTE_LANES: (
+        "Agent went outside its route lanes for about {distance} meters ({value}% of the completed route)"
+    ),
+    Infraction.MIN_SPEED: "Average speed is {value}% of the surrounding traffic's one",
     Infraction.YIELD_TO_EMERGENCY_VEHICLE: "Agent failed to yield to an emergency vehicle",
-    Infraction.SCENARIO_TIMEOUT: "Agent timed out a scenario {detail}",
-    Infraction.ROUTE_DEVIATION: "Agent deviated from the route",
-    Infraction.AGENT_BLOCKED: "Agent got blocked",
-    Infraction.ROUTE_TIMEOUT: "Route timeout",
+    Infraction.SCENARIO_TIMEOUT: "Agent timed out a scenario",
+    Infraction.ROUTE_DEVIATION: "Agent deviated from the route at {where}",
+    Infraction.AGENT_BLOCKED: "Agent got blocked at {where}",
+    Infraction.ROUTE_TIMEOUT: "Route timeout.",
 }
-
-
-def number_in_message(message: str) -> float:
-    """The first number in an infraction message (outside-lanes or min-speed percentage); NaN if none."""
-    for token in message.replace("%", " ").split():
-        try:
-            return float(token)
-        except ValueError:
-            continue
-    return float("nan")
+_TIMED = {
+    Infraction.COLLISION_PEDESTRIAN: ", at time={time}",
+    Infraction.COLLISION_VEHICLE: ", at time={time}",
+    Infraction.COLLISION_STATIC: ", at time={time}",
+    Infraction.RED_LIGHT: " at time={time}",
+}

@@ -5,7 +5,8 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, field
 
-from sim.eval.infractions import Infraction, InfractionEvent, LeaderboardRules, infraction_keys
+from sim.eval.bench2drive_metric import MotionSamples
+from sim.eval.infractions import Infraction, InfractionEvent, LeaderboardRules
 
 
 class RouteStatus(enum.Enum):
@@ -39,14 +40,17 @@ class RouteRecord:
         status: how it ended.
         route_completion: RC [%] in [0, 100].
         infractions: every infraction event, in time order.
-        route_length: [m] dense route length.
+        route_length: [m] as the leaderboard reports it (1.0: through the keypoints; 2.0: the dense route).
         duration_game: [s] simulated time.
         duration_system: [s] wall-clock time.
-        scenario_types: scenario types on the route (Bench2Drive's abilities read them).
+        scenario_types: scenario types on the route (Bench2Drive's abilities read the first).
         error: the exception text when the agent or simulation failed.
-        extra: further ``meta`` entries (e.g. Bench2Drive's comfortness).
+        extra: more fields for the results file (Bench2Drive's save_name..., our meta keys).
+        sensors: the sensor types the agent declared, None when it never declared any.
+        motion: the ego's motion per step for Bench2Drive's metric_info.json (not part of the record JSON).
 
-    The JSON's ``meta.events`` lists every infraction with its simulated time [s] and location.
+    The results file's ``meta.events`` lists every infraction with its simulated time [s] and location
+    (:func:`event_json`).
     """
 
     index: int
@@ -61,6 +65,8 @@ class RouteRecord:
     scenario_types: tuple[str, ...] = ()
     error: str = ""
     extra: dict = field(default_factory=dict)
+    sensors: tuple[str, ...] | None = None
+    motion: MotionSamples | None = None
 
     def infraction_penalty(self, rules: LeaderboardRules) -> float:
         """IS: 1.0 multiplied by every event's factor."""
@@ -79,34 +85,6 @@ class RouteRecord:
         for event in self.infractions:
             counts[event.kind] += 1
         return counts
-
-    def to_json(self, rules: LeaderboardRules) -> dict:
-        """The record as the leaderboard's checkpoint JSON holds it."""
-        infractions = {key: [] for key in infraction_keys(rules)}
-        for event in self.infractions:
-            infractions.setdefault(event.kind.value, []).append(event.message())
-        return {
-            "index": self.index,
-            "route_id": self.route_id,
-            "town": self.town,
-            "status": self.status.value,
-            "num_infractions": sum(len(v) for v in infractions.values()),
-            "infractions": infractions,
-            "scores": {
-                "score_route": self.route_completion,
-                "score_penalty": self.infraction_penalty(rules),
-                "score_composed": self.driving_score(rules),
-            },
-            "meta": {
-                "route_length": self.route_length,
-                "duration_game": self.duration_game,
-                "duration_system": self.duration_system,
-                "scenario_types": list(self.scenario_types),
-                "error": self.error,
-                "events": [event_json(event) for event in self.infractions],
-                **self.extra,
-            },
-        }
 
 
 def event_json(event: InfractionEvent) -> dict:
@@ -137,9 +115,8 @@ def final_status(
             return status
     if not completed:
         return RouteStatus.FAILED
-    # Minimum-speed checkpoints report every segment: only a slower-than-traffic one costs anything
-    # (and none under Bench2Drive, which disables the penalty), so only those spoil a perfect route.
-    costly = {e.kind for e in infractions if e.kind is not Infraction.MIN_SPEED or e.penalty(rules) < 1.0}
-    if rules is not LeaderboardRules.LB1 and not costly:
+    # 2.0 and Bench2Drive: perfect only without a single infraction text, even one without a penalty
+    # (Bench2Drive reports every minimum-speed checkpoint, so its completed routes are rarely perfect).
+    if rules is not LeaderboardRules.LB1 and not infractions:
         return RouteStatus.PERFECT
     return RouteStatus.COMPLETED

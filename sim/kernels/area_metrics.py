@@ -13,11 +13,12 @@ import numpy as np
 
 from sim.kernels._jit import kernel, parallel_kernel, prange
 from sim.kernels.polygons import grid_cell, inside_box, point_in_ring
-from sim.kernels.polyline import within_distance
+from sim.kernels.polyline import point_segment_distance
 
 POLYGON_DRIVABLE = 1  # ROADBLOCK, INTERSECTION, DRIVABLE_AREA, CARPARK_AREA: counts for NON_DRIVABLE_AREA
 POLYGON_LANE = 2  # LANE, LANE_CONNECTOR: counts for MULTIPLE_LANES
 POLYGON_ON_ROUTE = 4  # a lane whose token is on the route: counts for ONCOMING_TRAFFIC
+POLYGON_INTERSECTION = 8  # INTERSECTION: exempts DDC / LK steps, widens TTC
 
 AREA_MULTIPLE_LANES = 0  # columns of the flags array (EgoAreaIndex)
 AREA_NON_DRIVABLE = 1
@@ -26,52 +27,70 @@ AREA_ONCOMING = 2
 _MAX_LANES_PER_CORNER = 64  # lane polygons recorded per corner; more overlapping lanes than this is not a road
 
 
+_CENTRE, _REAR_AXLE = 4, 5  # query points after the four corners
+
+
 @kernel
-def _proposal_areas(points, flags, offsets, vertices, bounds, grid, shape, cell_offsets, cell_polygons, lanes, out):
+def _wanted(point: int, kind: int, drivable: bool, on_route: bool, centre_in: bool, rear_in: bool, inter: bool) -> bool:
+    """Whether polygon class ``kind`` can still change the answer for query point ``point``."""
+    if point == _REAR_AXLE:
+        return not rear_in and (kind & POLYGON_INTERSECTION) != 0
+    if point == _CENTRE:
+        route_open = not on_route and (kind & POLYGON_ON_ROUTE) != 0
+        return route_open or (inter and not centre_in and (kind & POLYGON_INTERSECTION) != 0)
+    if kind & POLYGON_LANE:
+        return True
+    return not drivable and (kind & POLYGON_DRIVABLE) != 0  # one drivable polygon per corner suffices
+
+
+@kernel
+def _proposal_areas(
+    points, rear, flags, offsets, vertices, bounds, grid, shape, cell_offsets, cell_polygons, cell_inside, lanes, out,
+    inside,
+):  # fmt: skip
     """Flags of one proposal: ``points (T, 5, 2)``, writes ``out (T, 3)``.
 
     ``lanes`` is scratch ``(5, _MAX_LANES_PER_CORNER)``: rows 0-3 list the lanes holding each corner,
-    row 4 their counts. Steps and points are looped here rather than in helpers taking arrays:
-    numba reference-counts every array argument of a call, which dominated the cost.
+    row 4 their counts. When ``inside (T, 2)`` has rows, it receives whether the box centre and the
+    rear axle ``rear (T, 2)`` are strictly inside an INTERSECTION, found in the same cell scans.
+    Everything is looped here with scalar helpers only: numba reference-counts the array arguments
+    of a call, which cost more than the geometry.
     """
     x0, y0, cell_size, nx, ny = grid[0], grid[1], grid[2], shape[0], shape[1]
     lane_counts = lanes[4]
+    intersections = inside.shape[0] > 0
     for t in range(points.shape[0]):
         lane_counts[:4] = 0
         corners_on_drivable = 0
-        on_route = False
-        for j in range(5):
-            px, py = points[t, j, 0], points[t, j, 1]
+        on_route, centre_in, rear_in = False, False, False
+        for j in range(6 if intersections else 5):
+            px, py = (rear[t, 0], rear[t, 1]) if j == _REAR_AXLE else (points[t, j, 0], points[t, j, 1])
             cell = grid_cell(px, py, x0, y0, cell_size, nx, ny)
-            if cell < 0:
-                continue
+            first, last = (cell_offsets[cell], cell_offsets[cell + 1]) if cell >= 0 else (0, 0)
             drivable = False
-            for k in range(cell_offsets[cell], cell_offsets[cell + 1]):
+            for k in range(first, last):
                 p = cell_polygons[k]
                 kind = flags[p]
-                if j == 4:
-                    wanted = (kind & POLYGON_ON_ROUTE) != 0
-                elif kind & POLYGON_LANE:
-                    wanted = True
-                else:  # a corner already on the drivable area needs no second drivable polygon
-                    wanted = (kind & POLYGON_DRIVABLE) != 0 and not drivable
-                if not wanted or not inside_box(px, py, bounds[p, 0], bounds[p, 1], bounds[p, 2], bounds[p, 3]):
+                if not _wanted(j, kind, drivable, on_route, centre_in, rear_in, intersections):
                     continue
-                if not point_in_ring(px, py, vertices, offsets[p], offsets[p + 1]):
+                if not cell_inside[k] and not (
+                    inside_box(px, py, bounds[p, 0], bounds[p, 1], bounds[p, 2], bounds[p, 3])
+                    and point_in_ring(px, py, vertices, offsets[p], offsets[p + 1])
+                ):
                     continue
-                if j == 4:
-                    on_route = True
-                    break
-                if kind & POLYGON_LANE:
-                    if lane_counts[j] < _MAX_LANES_PER_CORNER:
-                        lanes[j, lane_counts[j]] = p
-                        lane_counts[j] += 1
-                else:
-                    drivable = True
+                on_route = on_route or (j == _CENTRE and (kind & POLYGON_ON_ROUTE) != 0)
+                centre_in = centre_in or (j == _CENTRE and (kind & POLYGON_INTERSECTION) != 0)
+                rear_in = rear_in or j == _REAR_AXLE
+                if j < _CENTRE and (kind & POLYGON_LANE) and lane_counts[j] < _MAX_LANES_PER_CORNER:
+                    lanes[j, lane_counts[j]] = p
+                    lane_counts[j] += 1
+                drivable = drivable or (j < _CENTRE and not (kind & POLYGON_LANE))
             corners_on_drivable += drivable
         out[t, AREA_NON_DRIVABLE] = corners_on_drivable < 4
         out[t, AREA_ONCOMING] = not on_route
         out[t, AREA_MULTIPLE_LANES] = _multiple_lanes(lanes)
+        if intersections:
+            inside[t, 0], inside[t, 1] = centre_in, rear_in
 
 
 @kernel
@@ -100,30 +119,60 @@ def _multiple_lanes(lanes: np.ndarray) -> bool:
 
 
 @kernel
-def ego_areas_kernel(points, flags, offsets, vertices, bounds, grid, shape, cell_offsets, cell_polygons):
+def ego_areas_kernel(points, flags, offsets, vertices, bounds, grid, shape, cell_offsets, cell_polygons, cell_inside):
     """``(N, T, 3)`` bool flags (MULTIPLE_LANES, NON_DRIVABLE_AREA, ONCOMING_TRAFFIC) of ``points (N, T, 5, 2)``.
 
     ``flags (P,)`` holds the ``POLYGON_*`` bits; the other arrays are a ``DrivableMapIndex``'s.
     """
-    out = np.zeros((points.shape[0], points.shape[1], 3), dtype=np.bool_)
+    no_rear = np.empty((points.shape[0], 0, 2))
+    areas, _ = map_flags_kernel(points, no_rear, flags, offsets, vertices, bounds, grid, shape, cell_offsets,
+                                cell_polygons, cell_inside)  # fmt: skip
+    return areas
+
+
+@kernel
+def map_flags_kernel(
+    points, rear, flags, offsets, vertices, bounds, grid, shape, cell_offsets, cell_polygons, cell_inside
+):
+    """Ego-area flags ``(N, T, 3)`` and, when ``rear (N, T, 2)`` has steps, INTERSECTION flags ``(N, T, 2)``.
+
+    The second output's columns: the box centre (``points[..., 4, :]``) and the rear axle are
+    strictly inside an INTERSECTION polygon (``(N, 0, 2)`` when ``rear`` has no steps).
+    """
+    n, steps = points.shape[0], points.shape[1]
+    out = np.zeros((n, steps, 3), dtype=np.bool_)
+    inside = np.zeros((n, rear.shape[1], 2), dtype=np.bool_)
     lanes = np.empty((5, _MAX_LANES_PER_CORNER), dtype=np.int64)
-    for n in range(points.shape[0]):
-        _proposal_areas(
-            points[n], flags, offsets, vertices, bounds, grid, shape, cell_offsets, cell_polygons, lanes, out[n]
-        )
-    return out
+    for i in range(n):
+        _proposal_areas(points[i], rear[i], flags, offsets, vertices, bounds, grid, shape, cell_offsets,
+                        cell_polygons, cell_inside, lanes, out[i], inside[i])  # fmt: skip
+    return out, inside
 
 
 @parallel_kernel
-def ego_areas_parallel_kernel(points, flags, offsets, vertices, bounds, grid, shape, cell_offsets, cell_polygons):
+def ego_areas_parallel_kernel(
+    points, flags, offsets, vertices, bounds, grid, shape, cell_offsets, cell_polygons, cell_inside
+):
     """Parallel (over proposals) variant of :func:`ego_areas_kernel`."""
-    out = np.zeros((points.shape[0], points.shape[1], 3), dtype=np.bool_)
-    for n in prange(points.shape[0]):
+    no_rear = np.empty((points.shape[0], 0, 2))
+    areas, _ = map_flags_parallel_kernel(points, no_rear, flags, offsets, vertices, bounds, grid, shape,
+                                         cell_offsets, cell_polygons, cell_inside)  # fmt: skip
+    return areas
+
+
+@parallel_kernel
+def map_flags_parallel_kernel(
+    points, rear, flags, offsets, vertices, bounds, grid, shape, cell_offsets, cell_polygons, cell_inside
+):
+    """Parallel (over proposals) variant of :func:`map_flags_kernel`."""
+    n, steps = points.shape[0], points.shape[1]
+    out = np.zeros((n, steps, 3), dtype=np.bool_)
+    inside = np.zeros((n, rear.shape[1], 2), dtype=np.bool_)
+    for i in prange(n):
         lanes = np.empty((5, _MAX_LANES_PER_CORNER), dtype=np.int64)  # per proposal: threads must not share it
-        _proposal_areas(
-            points[n], flags, offsets, vertices, bounds, grid, shape, cell_offsets, cell_polygons, lanes, out[n]
-        )
-    return out
+        _proposal_areas(points[i], rear[i], flags, offsets, vertices, bounds, grid, shape, cell_offsets,
+                        cell_polygons, cell_inside, lanes, out[i], inside[i])  # fmt: skip
+    return out, inside
 
 
 @kernel
@@ -131,6 +180,7 @@ def _numpy_row_sum(values: np.ndarray, start: int, stop: int) -> float:
     """``values[start:stop].sum()`` in numpy's order (pairwise: eight accumulators from 8 values on).
 
     The window sums decide DDC at exactly 2 m and 6 m, so the original's summation order is kept.
+    The accumulators are scalars: an array here would be allocated once per window.
     """
     count = stop - start
     if count < 8:
@@ -138,30 +188,34 @@ def _numpy_row_sum(values: np.ndarray, start: int, stop: int) -> float:
         for i in range(start, stop):
             total += values[i]
         return total
-    acc = np.empty(8)
-    for j in range(8):
-        acc[j] = values[start + j]
+    v = values[start:stop]
+    a0, a1, a2, a3, a4, a5, a6, a7 = v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7]
     i = 8
     while i < count - count % 8:
-        for j in range(8):
-            acc[j] += values[start + i + j]
+        a0, a1, a2, a3 = a0 + v[i], a1 + v[i + 1], a2 + v[i + 2], a3 + v[i + 3]
+        a4, a5, a6, a7 = a4 + v[i + 4], a5 + v[i + 5], a6 + v[i + 6], a7 + v[i + 7]
         i += 8
-    total = ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]))
+    total = ((a0 + a1) + (a2 + a3)) + ((a4 + a5) + (a6 + a7))
     while i < count:
-        total += values[start + i]
+        total += v[i]
         i += 1
     return total
 
 
 @kernel
-def _ddc_one(centers, oncoming, exempt, horizon, compliance_threshold, violation_threshold) -> float:
+def _ddc_one(centers, oncoming, exempt, horizon, compliance_threshold, violation_threshold, progress) -> float:
+    """DDC of one proposal; ``progress (T,)`` is scratch."""
     steps = centers.shape[0]
-    progress = np.zeros(steps)
+    progress[:steps] = 0.0
+    moved = False
     for t in range(1, steps):
         if oncoming[t] and not exempt[t]:
             dx = centers[t, 0] - centers[t - 1, 0]
             dy = centers[t, 1] - centers[t - 1, 1]
             progress[t] = math.sqrt(dx * dx + dy * dy)
+            moved = True
+    if not moved:
+        return 1.0 if 0.0 < compliance_threshold else (0.5 if 0.0 < violation_threshold else 0.0)  # sums are all 0
     worst = -math.inf
     for t in range(steps):
         worst = max(worst, _numpy_row_sum(progress, max(0, t - horizon), t + 1))
@@ -185,21 +239,31 @@ def driving_direction_kernel(centers, oncoming, exempt, horizon, compliance_thre
             for 1 and 0.5.
     """
     out = np.empty(centers.shape[0])
+    progress = np.empty(centers.shape[1])
     for n in range(centers.shape[0]):
-        out[n] = _ddc_one(centers[n], oncoming[n], exempt[n], horizon, compliance_threshold, violation_threshold)
+        out[n] = _ddc_one(
+            centers[n], oncoming[n], exempt[n], horizon, compliance_threshold, violation_threshold, progress
+        )
     return out
 
 
 @kernel
 def _lane_keeping_one(centers, in_intersection, limit, steps_required, line, grid, shape, cell_offsets, cell_segments):
+    """LK of one proposal; the segment-grid lookup of :func:`within_distance` is written out here, as
+    passing its four arrays to a call per step cost more than the distances."""
     consecutive = 0
     for t in range(centers.shape[0]):
         if in_intersection[t]:
             continue  # neither counts nor resets the run
-        if within_distance(centers[t, 0], centers[t, 1], limit, line, grid, shape, cell_offsets, cell_segments):
-            consecutive = 0
-        else:
-            consecutive += 1
+        px, py = centers[t, 0], centers[t, 1]
+        c = grid_cell(px, py, grid[0], grid[1], grid[2], shape[0], shape[1])
+        near = False
+        for k in range(cell_offsets[c], cell_offsets[c + 1]) if c >= 0 else range(0):
+            i = cell_segments[k]
+            if point_segment_distance(px, py, line[i, 0], line[i, 1], line[i + 1, 0], line[i + 1, 1]) <= limit:
+                near = True
+                break
+        consecutive = 0 if near else consecutive + 1
         if consecutive >= steps_required:
             return 0.0
     return 1.0

@@ -13,11 +13,23 @@ import math
 import numpy as np
 
 from sim.kernels._jit import kernel, parallel_kernel, prange
+from sim.kernels.lqr_step import (
+    PROFILE_COS,
+    PROFILE_CURVATURE,
+    PROFILE_HEADING,
+    PROFILE_ROWS,
+    PROFILE_SIN,
+    PROFILE_VELOCITY,
+    PROFILE_X,
+    PROFILE_Y,
+    tracking_command,
+)
 from sim.kernels.lqr_tracker import (
+    FIT_SCRATCH_ROWS,
     TrackerParam,
-    fit_curvature_profile_kernel,
-    fit_velocity_profile_kernel,
-    track_step_kernel,
+    fit_curvature_profile,
+    fit_velocity_profile,
+    heading_cos_sin,
 )
 
 TWO_PI = 2.0 * math.pi  # [rad]
@@ -36,7 +48,10 @@ class BicycleParam(enum.IntEnum):
 @kernel
 def principal_value(angle: float) -> float:
     """nuPlan's ``principal_value``: wrap to [-pi, pi) with Python-style modulo."""
-    return (angle + math.pi) % TWO_PI - math.pi
+    shifted = angle + math.pi
+    if 0.0 <= shifted < TWO_PI:
+        return shifted - math.pi  # the modulo would return ``shifted`` unchanged: skip its fmod
+    return shifted % TWO_PI - math.pi
 
 
 @kernel
@@ -52,26 +67,54 @@ def propagate_state_kernel(
         params: ``(len(BicycleParam),)`` model parameters.
         out: ``(11,)`` receives the next state (may not alias ``state``).
     """
-    dt = params[BicycleParam.DT]
-    wheel_base = params[BicycleParam.WHEEL_BASE]
-    max_steering = params[BicycleParam.MAX_STEERING_ANGLE]
+    out[:] = bicycle_step(state, accel_cmd, steering_rate_cmd, bicycle_scalars(params), False)
+
+
+@kernel
+def bicycle_scalars(params: np.ndarray):
+    """(dt [s], wheel base [m], max steering [rad], accel and steering time constants [s]) as scalars."""
+    return (
+        params[BicycleParam.DT],
+        params[BicycleParam.WHEEL_BASE],
+        params[BicycleParam.MAX_STEERING_ANGLE],
+        params[BicycleParam.ACCEL_TIME_CONSTANT],
+        params[BicycleParam.STEERING_TIME_CONSTANT],
+    )
+
+
+@kernel
+def bicycle_step(state, accel_cmd, steering_rate_cmd, model, yaw_rate_is_derived: bool):
+    """The next state of :func:`propagate_state_kernel` as an 11-tuple (StateIndex order).
+
+    ``state`` is an 11-tuple or array, ``model`` the tuple of :func:`bicycle_scalars`. With
+    ``yaw_rate_is_derived`` (``state`` came from this model) its yaw rate is ``speed *
+    tan(steering) / wheel_base`` bit for bit (the same expression on the same values), so the
+    heading update reuses it instead of a tangent.
+    """
+    dt, wheel_base, max_steering, accel_tau, steering_tau = model
     accel, steering = state[5], state[7]
     ideal_steering = dt * steering_rate_cmd + steering
-    new_accel = dt / (dt + params[BicycleParam.ACCEL_TIME_CONSTANT]) * (accel_cmd - accel) + accel
-    filtered_steering = dt / (dt + params[BicycleParam.STEERING_TIME_CONSTANT]) * (ideal_steering - steering) + steering
+    new_accel = dt / (dt + accel_tau) * (accel_cmd - accel) + accel
+    filtered_steering = dt / (dt + steering_tau) * (ideal_steering - steering) + steering
     steering_rate = (filtered_steering - steering) / dt
     speed, heading = state[3], state[2]
-    out[0] = state[0] + speed * math.cos(heading) * dt
-    out[1] = state[1] + speed * math.sin(heading) * dt
-    out[2] = principal_value(heading + speed * math.tan(steering) / wheel_base * dt)
-    out[3] = speed + new_accel * dt
-    out[4] = 0.0
-    out[5] = new_accel
-    out[6] = 0.0
-    out[7] = min(max(steering + steering_rate * dt, -max_steering), max_steering)
-    out[8] = steering_rate
-    out[9] = out[3] * math.tan(out[7]) / wheel_base
-    out[10] = (out[9] - state[9]) / dt
+    yaw_rate = state[9] if yaw_rate_is_derived else speed * math.tan(steering) / wheel_base
+    new_speed = speed + new_accel * dt
+    new_steering = min(max(steering + steering_rate * dt, -max_steering), max_steering)
+    new_yaw_rate = new_speed * math.tan(new_steering) / wheel_base
+    return (
+        state[0] + speed * math.cos(heading) * dt,
+        state[1] + speed * math.sin(heading) * dt,
+        principal_value(heading + yaw_rate * dt),
+        new_speed,
+        0.0,
+        new_accel,
+        0.0,
+        new_steering,
+        steering_rate,
+        new_yaw_rate,
+        (new_yaw_rate - state[9]) / dt,
+    )
 
 
 @kernel
@@ -87,24 +130,51 @@ def simulate_one_kernel(
         bicycle: ``(len(BicycleParam),)`` bicycle parameters.
         out: ``(P, 11)`` receives the states; row 0 is ``initial``.
     """
+    simulate_one(poses, initial, tracker, bicycle, out, simulation_scratch(poses.shape[0]))
+
+
+@kernel
+def simulation_scratch(num_poses: int) -> np.ndarray:
+    """Work array of :func:`simulate_one` for references of ``num_poses`` poses (reusable across them)."""
+    return np.empty((PROFILE_ROWS + FIT_SCRATCH_ROWS, num_poses - 1))
+
+
+@kernel
+def simulate_one(poses, initial, tracker, bicycle, out, scratch) -> None:
+    """:func:`simulate_one_kernel` with a caller-owned ``scratch`` from :func:`simulation_scratch`."""
     num_profile = poses.shape[0] - 1
-    velocity = np.empty(num_profile)
-    curvature = np.empty(num_profile)
+    profile, fit_scratch = scratch[:PROFILE_ROWS, :num_profile], scratch[PROFILE_ROWS:, :num_profile]
+    velocity, curvature = profile[PROFILE_VELOCITY], profile[PROFILE_CURVATURE]
+    cos_ref, sin_ref = profile[PROFILE_COS], profile[PROFILE_SIN]
+    for k in range(num_profile):
+        profile[PROFILE_X, k], profile[PROFILE_Y, k], profile[PROFILE_HEADING, k] = (
+            poses[k, 0],
+            poses[k, 1],
+            poses[k, 2],
+        )
     dt = tracker[TrackerParam.DT]
-    fit_velocity_profile_kernel(poses, dt, tracker[TrackerParam.JERK_PENALTY], velocity)
-    fit_curvature_profile_kernel(
+    heading_cos_sin(poses, cos_ref, sin_ref)
+    fit_velocity_profile(poses, cos_ref, sin_ref, dt, tracker[TrackerParam.JERK_PENALTY], velocity, fit_scratch)
+    fit_curvature_profile(
         poses,
         velocity,
         dt,
         tracker[TrackerParam.CURVATURE_RATE_PENALTY],
         tracker[TrackerParam.INITIAL_CURVATURE_PENALTY],
         curvature,
+        fit_scratch,
     )
-    window = np.empty(int(tracker[TrackerParam.HORIZON]))
+    model = bicycle_scalars(bicycle)
     out[0, :] = initial
+    state = (initial[0], initial[1], initial[2], initial[3], initial[4], initial[5], initial[6], initial[7],
+             initial[8], initial[9], initial[10])  # fmt: skip
     for step in range(num_profile):
-        accel, steering_rate = track_step_kernel(step, poses, velocity, curvature, out[step], tracker, window)
-        propagate_state_kernel(out[step], accel, steering_rate, bicycle, out[step + 1])
+        accel, steering_rate = tracking_command(
+            step, state[0], state[1], state[2], state[3], state[7], profile, tracker
+        )
+        state = bicycle_step(state, accel, steering_rate, model, step > 0)
+        for column in range(11):
+            out[step + 1, column] = state[column]
 
 
 @kernel
@@ -112,8 +182,9 @@ def simulate_kernel(
     poses: np.ndarray, initial: np.ndarray, tracker: np.ndarray, bicycle: np.ndarray, out: np.ndarray
 ) -> None:
     """Serial batch of :func:`simulate_one_kernel`: ``poses (N, P, 3)`` -> ``out (N, P, 11)``."""
+    scratch = simulation_scratch(poses.shape[1])
     for index in range(poses.shape[0]):
-        simulate_one_kernel(poses[index], initial, tracker, bicycle, out[index])
+        simulate_one(poses[index], initial, tracker, bicycle, out[index], scratch)
 
 
 @parallel_kernel
@@ -122,4 +193,4 @@ def simulate_parallel_kernel(
 ) -> None:
     """Thread-parallel batch of :func:`simulate_one_kernel` (proposals are independent)."""
     for index in prange(poses.shape[0]):
-        simulate_one_kernel(poses[index], initial, tracker, bicycle, out[index])
+        simulate_one_kernel(poses[index], initial, tracker, bicycle, out[index])  # scratch per proposal: threads

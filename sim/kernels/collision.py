@@ -18,6 +18,7 @@ import numpy as np
 
 from sim.kernels._jit import kernel, parallel_kernel, prange
 from sim.kernels.boxes import circles_may_touch, convex_quads_intersect, rings_intersect, segment_intersects_ring
+from sim.kernels.exact import hypot
 
 # CollisionType values (nuPlan's order); the public IntEnum lives in sim.scoring.collision.
 STOPPED_EGO = 0
@@ -66,9 +67,25 @@ def _ego_bounds(corners: np.ndarray, steps: int, shift_x: np.ndarray, shift_y: n
 
 
 @kernel
+def quad_reach(corners: np.ndarray) -> float:
+    """Largest distance [m] from a box centre to its corners over ``corners (N, T, 5, 2)``.
+
+    A broad-phase radius only: callers add a relative margin far above the rounding of the square root.
+    """
+    reach2 = 0.0
+    for n in range(corners.shape[0]):
+        for t in range(corners.shape[1]):
+            for c in range(4):
+                dx = corners[n, t, c, 0] - corners[n, t, 4, 0]
+                dy = corners[n, t, c, 1] - corners[n, t, 4, 1]
+                reach2 = max(reach2, dx * dx + dy * dy)
+    return math.sqrt(reach2)
+
+
+@kernel
 def _classify(state, corners_t, box, centroid, is_agent, first_speed, ego_stopped, track_stopped, behind) -> int:
     """nuPlan's ``get_collision_type`` for one hit (first matching rule wins)."""
-    if math.hypot(state[3], state[4]) <= ego_stopped:
+    if hypot(state[3], state[4]) <= ego_stopped:
         return STOPPED_EGO
     if not is_agent or first_speed <= track_stopped:
         return STOPPED_TRACK
@@ -141,11 +158,11 @@ def ttc_one(states, corners, widened, obs, ego_radius, offsets, dt, eval_steps, 
     box_corners, present, centres, radii, centroids, is_agent, first_speed, bounds = obs
     stopped, ahead, behind = thresholds
     shift_x, shift_y = np.empty(eval_steps), np.empty(eval_steps)
-    dxy = np.empty((eval_steps, 2))
+    dxy = np.empty((eval_steps, 3))  # velocity x, y [m/s] and speed [m/s] per step
     last = float(offsets[offsets.shape[0] - 1]) * dt
     for t in range(eval_steps):
-        speed = math.hypot(states[t, 3], states[t, 4])
-        dxy[t, 0], dxy[t, 1] = math.cos(states[t, 2]) * speed, math.sin(states[t, 2]) * speed
+        speed = hypot(states[t, 3], states[t, 4])
+        dxy[t, 0], dxy[t, 1], dxy[t, 2] = math.cos(states[t, 2]) * speed, math.sin(states[t, 2]) * speed, speed
         shift_x[t], shift_y[t] = dxy[t, 0] * last, dxy[t, 1] * last
     x0, y0, x1, y1 = _ego_bounds(corners, eval_steps, shift_x, shift_y)
     candidates = np.empty(bounds.shape[0], dtype=np.int64)
@@ -153,7 +170,7 @@ def ttc_one(states, corners, widened, obs, ego_radius, offsets, dt, eval_steps, 
     ignored = np.zeros(bounds.shape[0], dtype=np.bool_)
     quad = np.empty((4, 2))
     for t in range(eval_steps):
-        if math.hypot(states[t, 3], states[t, 4]) < stopped:
+        if dxy[t, 2] < stopped:
             continue  # NAVSIM skips every hit of a (nearly) stopped ego without touching its ignore list
         for k in range(offsets.shape[0]):
             delta = float(offsets[k]) * dt
@@ -184,10 +201,22 @@ def tlc_one(corners, present, offsets, vertices, bounds) -> tuple[float, float]:
     x0, y0, x1, y1 = _ego_bounds(corners, steps, zero, zero)
     candidates = np.empty(bounds.shape[0], dtype=np.int64)
     count = _candidates(x0, y0, x1, y1, bounds, candidates)
-    for t in range(steps):
+    for t in range(count and steps):
+        qx0 = min(corners[t, 0, 0], corners[t, 1, 0], corners[t, 2, 0], corners[t, 3, 0])
+        qy0 = min(corners[t, 0, 1], corners[t, 1, 1], corners[t, 2, 1], corners[t, 3, 1])
+        qx1 = max(corners[t, 0, 0], corners[t, 1, 0], corners[t, 2, 0], corners[t, 3, 0])
+        qy1 = max(corners[t, 0, 1], corners[t, 1, 1], corners[t, 2, 1], corners[t, 3, 1])
         for i in range(count):
             r = candidates[i]
-            if present[r, t] and rings_intersect(corners[t, :4], vertices[offsets[r] : offsets[r + 1]]):
+            if (
+                not present[r, t]
+                or qx1 < bounds[r, 0]
+                or bounds[r, 2] < qx0
+                or qy1 < bounds[r, 1]
+                or bounds[r, 3] < qy0
+            ):
+                continue  # the boxes are apart: rings_intersect's own first test would say so
+            if rings_intersect(corners[t, :4], vertices[offsets[r] : offsets[r + 1]]):
                 return 0.0, float(t)
     return 1.0, math.inf
 

@@ -14,11 +14,10 @@ whenever the filter sums do.
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
 from sim.kernels._jit import kernel
+from sim.kernels.exact import hypot
 
 # Columns of the 11-column NAVSIM state that the comfort checks read (see sim.types.StateIndex).
 _HEADING = 2
@@ -49,12 +48,26 @@ def band_apply(coeffs: np.ndarray, lo: np.ndarray, width: np.ndarray, f: int, x:
         out: ``(n,)`` float64 output, written in place (must not alias ``x``).
     """
     w = width[f]
-    for i in range(x.shape[0]):
-        start = lo[f, i]
+    n = x.shape[0]
+    i = 0
+    # Four rows at a time: each row keeps its own summation order, but the four independent
+    # chains of additions overlap instead of waiting on one another.
+    while i + 4 <= n:
+        s0, s1, s2, s3 = 0.0, 0.0, 0.0, 0.0
+        l0, l1, l2, l3 = lo[f, i], lo[f, i + 1], lo[f, i + 2], lo[f, i + 3]
+        for k in range(w):
+            s0 += coeffs[f, i, k] * x[l0 + k]
+            s1 += coeffs[f, i + 1, k] * x[l1 + k]
+            s2 += coeffs[f, i + 2, k] * x[l2 + k]
+            s3 += coeffs[f, i + 3, k] * x[l3 + k]
+        out[i], out[i + 1], out[i + 2], out[i + 3] = s0, s1, s2, s3
+        i += 4
+    for row in range(i, n):
+        start = lo[f, row]
         acc = 0.0
         for k in range(w):
-            acc += coeffs[f, i, k] * x[start + k]
-        out[i] = acc
+            acc += coeffs[f, row, k] * x[start + k]
+        out[row] = acc
 
 
 @kernel
@@ -106,7 +119,7 @@ def fill_signals(
         omega = row[_YAW_RATE]
         signals[0, t] = row[_AX] + center_offset * omega**2 + center_offset * row[_YAW_ACCEL]
         signals[1, t] = row[_AY]
-        signals[2, t] = math.hypot(row[_AX], row[_AY])
+        signals[2, t] = hypot(row[_AX], row[_AY])
         signals[3, t] = row[_HEADING]
     unwrap_in_place(signals[3])
 
@@ -115,6 +128,29 @@ def fill_signals(
 def _filtered(bank: tuple, f: int, x: np.ndarray, out: np.ndarray, scale: float) -> None:
     band_apply(bank[0], bank[1], bank[2], f, x, out)
     round_in_place(out, scale)
+
+
+@kernel
+def _same_filter(bank: tuple, f: int, g: int) -> bool:
+    """Filters ``f`` and ``g`` of a bank have the same rows (so give bit-identical outputs)."""
+    coeffs, lo, width = bank
+    if width[f] != width[g]:
+        return False
+    for i in range(coeffs.shape[1]):
+        if lo[f, i] != lo[g, i]:
+            return False
+        for k in range(coeffs.shape[2]):
+            if coeffs[f, i, k] != coeffs[g, i, k]:
+                return False
+    return True
+
+
+@kernel
+def _all_zero(x: np.ndarray) -> bool:
+    for i in range(x.shape[0]):
+        if x[i] != 0.0:
+            return False
+    return True
 
 
 @kernel
@@ -145,20 +181,26 @@ def comfort_checks_kernel(
     bank = (coeffs, lo, width)
     n_steps = prefix.shape[0] + states.shape[1]
     signals = np.empty((4, n_steps))
-    work, work2 = np.empty(n_steps), np.empty(n_steps)
+    work, work2, smooth_ax = np.empty(n_steps), np.empty(n_steps), np.empty(n_steps)
+    # v2 smooths the acceleration with the same filter for its bound and for the jerk: filter it once.
+    same_smoothing = _same_filter(bank, ACCEL, JERK_SMOOTH)
     for p in range(states.shape[0]):
         fill_signals(states, prefix, p, center_offset, signals)
         ax_c, ay, a_mag, yaw = signals[0], signals[1], signals[2], signals[3]
-        _filtered(bank, ACCEL, ax_c, work, scale)
-        out[p, 0] = all_within(work, lower[0], upper[0])
-        _filtered(bank, ACCEL, ay, work, scale)
-        out[p, 1] = all_within(work, lower[1], upper[1])
+        _filtered(bank, ACCEL, ax_c, smooth_ax, scale)
+        out[p, 0] = all_within(smooth_ax, lower[0], upper[0])
+        if _all_zero(ay):  # a linear filter of zeros is exactly 0 and so is its rounding
+            out[p, 1] = lower[1] < 0.0 < upper[1]
+        else:
+            _filtered(bank, ACCEL, ay, work, scale)
+            out[p, 1] = all_within(work, lower[1], upper[1])
         # Jerk differentiates the ROUNDED smoothed acceleration, then rounds again.
         _filtered(bank, JERK_SMOOTH, a_mag, work, scale)
         _filtered(bank, JERK, work, work2, scale)
         out[p, 2] = all_within(work2, lower[2], upper[2])
-        _filtered(bank, JERK_SMOOTH, ax_c, work, scale)
-        _filtered(bank, JERK, work, work2, scale)
+        if not same_smoothing:
+            _filtered(bank, JERK_SMOOTH, ax_c, smooth_ax, scale)
+        _filtered(bank, JERK, smooth_ax, work2, scale)
         out[p, 3] = all_within(work2, lower[3], upper[3])
         _filtered(bank, YAW_ACCEL, yaw, work, scale)
         out[p, 4] = all_within(work, lower[4], upper[4])

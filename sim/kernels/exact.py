@@ -7,6 +7,8 @@ grow-expansion), so points built to lie exactly on a line are classified exactly
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from sim.kernels._jit import kernel
@@ -88,3 +90,14 @@ def orientation(ax: float, ay: float, bx: float, by: float, qx: float, qy: float
     terms[8], terms[9] = two_product(by, ax)
     terms[10], terms[11] = two_product(ay, qx)
     return exact_sign_of_sum(terms)
+
+
+@kernel
+def hypot(x: float, y: float) -> float:
+    """``math.hypot(x, y)``, bit for bit, skipping the call when ``y`` is 0 (then it is ``|x|`` exactly).
+
+    Simulated states have zero lateral velocity and acceleration, so this is the common case.
+    """
+    if y == 0.0:
+        return abs(x)
+    return math.hypot(x, y)

@@ -40,12 +40,17 @@ def solve_banded_arrow_kernel(
         rhs: ``(n + 1,)`` float64 right-hand side.
         out: ``(n + 1,)`` float64, receives ``z``. Non-positive pivots give NaN (not SPD).
     """
+    solve_banded_arrow(diag, upper1, upper2, arrow, corner, rhs, out, np.empty((4, diag.shape[0])))
+
+
+@kernel
+def solve_banded_arrow(diag, upper1, upper2, arrow, corner, rhs, out, factor) -> None:
+    """:func:`solve_banded_arrow_kernel` writing its Cholesky factor into caller-owned ``factor (4, >= n)``."""
     n = diag.shape[0]
     # Cholesky factor L (lower): l0 diagonal, l1[i] = L[i+1, i], l2[i] = L[i+2, i], row[i] = L[n, i].
-    l0 = np.empty(n)
-    l1 = np.zeros(n)
-    l2 = np.zeros(n)
-    row = np.empty(n)
+    l0, l1, l2, row = factor[0], factor[1], factor[2], factor[3]
+    l1[:n] = 0.0
+    l2[:n] = 0.0
     for i in range(n):
         pivot = diag[i]
         tail = arrow[i]

@@ -9,7 +9,7 @@ accelerations, curvature offsets instead of curvature rates). The minimiser is t
 normal matrix becomes banded plus one dense row, solved in O(n) by
 :func:`sim.kernels.linalg.solve_banded_arrow_kernel`, and it is better conditioned than the
 original, so it agrees with the original's pinv to its own rounding level. The per-step control
-law keeps the original's operation order.
+law is in :mod:`sim.kernels.lqr_step`.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ import math
 import numpy as np
 
 from sim.kernels._jit import kernel
-from sim.kernels.linalg import solve_banded_arrow_kernel
+from sim.kernels.linalg import solve_banded_arrow
 
 
 class TrackerParam(enum.IntEnum):
@@ -78,17 +78,46 @@ def fit_velocity_profile_kernel(poses: np.ndarray, dt: float, jerk_penalty: floa
     Args:
         poses: ``(P, 3)`` reference x [m], y [m], heading [rad], P >= 4.
         dt: [s] time between poses.
-        jerk_penalty: weight of the original's acceleration regulariser (see the comment below).
+        jerk_penalty: weight of the original's acceleration regulariser (see the comment in the fit).
         velocity: ``(P - 1,)`` output [m/s], the profile at the start of each displacement.
     """
     m = poses.shape[0] - 1
+    cos_ref, sin_ref = np.empty(m), np.empty(m)
+    heading_cos_sin(poses, cos_ref, sin_ref)
+    fit_velocity_profile(poses, cos_ref, sin_ref, dt, jerk_penalty, velocity, np.empty((FIT_SCRATCH_ROWS, m)))
+
+
+@kernel
+def heading_cos_sin(poses: np.ndarray, cos_ref: np.ndarray, sin_ref: np.ndarray) -> None:
+    """cos and sin of the headings of ``poses[:len(cos_ref)]``: the fit and every tracking step read them."""
+    for k in range(cos_ref.shape[0]):
+        cos_ref[k], sin_ref[k] = math.cos(poses[k, 2]), math.sin(poses[k, 2])
+
+
+FIT_SCRATCH_ROWS = 10  # rows of the fits' scratch ``(10, P - 1)``: banded system, solution and factor
+
+
+@kernel
+def fit_velocity_profile(
+    poses: np.ndarray,
+    cos_ref: np.ndarray,
+    sin_ref: np.ndarray,
+    dt: float,
+    jerk_penalty: float,
+    velocity: np.ndarray,
+    scratch: np.ndarray,
+) -> None:
+    """:func:`fit_velocity_profile_kernel` with the headings' cos / sin given and caller-owned ``scratch``."""
+    m = poses.shape[0] - 1
     n = m - 1  # cumulative-acceleration unknowns Q_1..Q_{m-1}; v0 is ordered last
     dt2, dt3, dt4 = dt * dt, dt * dt * dt, dt * dt * dt * dt
-    diag, upper1, upper2 = np.zeros(n), np.zeros(n), np.zeros(n)
-    arrow, rhs, solution = np.empty(n), np.empty(n + 1), np.empty(n + 1)
+    diag, upper1, upper2 = scratch[0, :n], scratch[1, :n], scratch[2, :n]
+    upper1[:] = 0.0
+    upper2[:] = 0.0
+    arrow, rhs, solution = scratch[3, :n], scratch[4, : n + 1], scratch[5, : n + 1]
     corner, projected_sum = 0.0, 0.0
     for k in range(m):
-        c, s = math.cos(poses[k, 2]), math.sin(poses[k, 2])
+        c, s = cos_ref[k], sin_ref[k]
         gain = c * c + s * s
         projected = c * (poses[k + 1, 0] - poses[k, 0]) + s * (poses[k + 1, 1] - poses[k, 1])
         corner += gain
@@ -105,7 +134,7 @@ def fit_velocity_profile_kernel(poses: np.ndarray, dt: float, jerk_penalty: floa
         top = m - 2 if last else r
         _add_penalty_row(diag, upper1, upper2, top, 1.0, -2.0 if last else -1.0, 1.0 if last else 0.0, jerk_penalty)
     rhs[n] = dt * projected_sum
-    solve_banded_arrow_kernel(diag, upper1, upper2, arrow, dt2 * corner, rhs, solution)
+    solve_banded_arrow(diag, upper1, upper2, arrow, dt2 * corner, rhs, solution, scratch[6:])
     # Back to the original parameterisation: accelerations, integrated like the original cumsum.
     initial, cumulative, previous = solution[n], 0.0, 0.0
     velocity[0] = initial + 0.0
@@ -135,11 +164,27 @@ def fit_curvature_profile_kernel(
         initial_penalty: weight of the squared initial curvature (keeps v = 0 solvable).
         curvature: ``(P - 1,)`` output [1/m].
     """
+    scratch = np.empty((FIT_SCRATCH_ROWS, poses.shape[0] - 1))
+    fit_curvature_profile(poses, velocity, dt, rate_penalty, initial_penalty, curvature, scratch)
+
+
+@kernel
+def fit_curvature_profile(
+    poses: np.ndarray,
+    velocity: np.ndarray,
+    dt: float,
+    rate_penalty: float,
+    initial_penalty: float,
+    curvature: np.ndarray,
+    scratch: np.ndarray,
+) -> None:
+    """:func:`fit_curvature_profile_kernel` with caller-owned ``scratch (FIT_SCRATCH_ROWS, P - 1)``."""
     m = poses.shape[0] - 1
     n = m - 1
     dt2, dt3, dt4 = dt * dt, dt * dt * dt, dt * dt * dt * dt
-    diag, upper1, upper2 = np.empty(n), np.empty(n), np.zeros(n)
-    arrow, rhs, solution = np.empty(n), np.empty(n + 1), np.empty(n + 1)
+    diag, upper1, upper2 = scratch[0, :n], scratch[1, :n], scratch[2, :n]
+    upper2[:] = 0.0
+    arrow, rhs, solution = scratch[3, :n], scratch[4, : n + 1], scratch[5, : n + 1]
     corner, weighted_sum = initial_penalty, 0.0
     for k in range(m):
         turn = wrap_angle(poses[k + 1, 2] - poses[k, 2])
@@ -153,7 +198,7 @@ def fit_curvature_profile_kernel(
             arrow[k - 1] = dt3 * speed * speed
             rhs[k - 1] = dt2 * speed * turn
     rhs[n] = dt * weighted_sum
-    solve_banded_arrow_kernel(diag, upper1, upper2, arrow, corner, rhs, solution)
+    solve_banded_arrow(diag, upper1, upper2, arrow, corner, rhs, solution, scratch[6:])
     initial, cumulative, previous = solution[n], 0.0, 0.0
     curvature[0] = initial + 0.0
     for k in range(1, m):
@@ -161,82 +206,3 @@ def fit_curvature_profile_kernel(
         previous = solution[k - 1]
         cumulative += rate * dt
         curvature[k] = initial + cumulative
-
-
-@kernel
-def _lateral_command(
-    lateral: float, heading: float, steering: float, speed: float, accel: float, curvatures: np.ndarray, params
-) -> float:
-    """Steering-rate command of the lateral LQR over ``len(curvatures)`` composed Euler steps."""
-    dt = params[TrackerParam.DT]
-    wheel_base = params[TrackerParam.WHEEL_BASE]
-    a01, a02, a12 = 0.0, 0.0, 0.0
-    b0, b1, b2 = 0.0, 0.0, 0.0
-    g0, g1 = 0.0, 0.0
-    offset = 0.0
-    for j in range(curvatures.shape[0]):
-        v = speed + offset
-        offset += accel * dt
-        p = v * dt
-        q = p / wheel_base
-        affine = -v * curvatures[j] * dt
-        # Left-multiply by [[1, p, 0], [0, 1, q], [0, 0, 1]]; the input adds dt to the steering row.
-        a02 = a02 + p * a12
-        a01 = a01 + p
-        a12 = a12 + q
-        b0 = b0 + p * b1
-        b1 = b1 + q * b2
-        b2 = b2 + dt
-        g0 = g0 + p * g1
-        g1 = g1 + affine
-    e0 = lateral + a01 * heading + a02 * steering + g0
-    e1 = wrap_angle(heading + a12 * steering + g1)
-    e2 = wrap_angle(steering)
-    w0 = b0 * params[TrackerParam.Q_LATERAL_ERROR]
-    w1 = b1 * params[TrackerParam.Q_HEADING_ERROR]
-    w2 = b2 * params[TrackerParam.Q_STEERING_ANGLE]
-    inverse = -1.0 / (w0 * b0 + w1 * b1 + w2 * b2 + params[TrackerParam.R_LATERAL])
-    return inverse * (w0 * e0 + w1 * e1 + w2 * e2)
-
-
-@kernel
-def track_step_kernel(
-    step: int,
-    poses: np.ndarray,
-    velocity: np.ndarray,
-    curvature: np.ndarray,
-    state: np.ndarray,
-    params: np.ndarray,
-    curvature_window: np.ndarray,
-) -> tuple[float, float]:
-    """Acceleration [m/s^2] and steering-rate [rad/s] commands at iteration ``step``.
-
-    Args:
-        step: iteration index k (the reference pose k is the current target).
-        poses: ``(P, 3)`` reference poses.
-        velocity: ``(P - 1,)`` fitted velocity profile [m/s].
-        curvature: ``(P - 1,)`` fitted curvature profile [1/m].
-        state: ``(11,)`` current state, StateIndex columns.
-        params: ``(len(TrackerParam),)`` tracker parameters.
-        curvature_window: ``(horizon,)`` scratch array.
-    """
-    heading_ref = poses[step, 2]
-    dx, dy = state[0] - poses[step, 0], state[1] - poses[step, 1]
-    lateral = -dx * math.sin(heading_ref) + dy * math.cos(heading_ref)
-    heading_error = wrap_angle(state[2] - heading_ref)
-    speed = state[3]
-    horizon = curvature_window.shape[0]
-    reference = min(step + horizon, velocity.shape[0] - 1)
-    speed_ref = velocity[reference]
-    for j in range(horizon):
-        curvature_window[j] = curvature[step + j] if step + j < reference else curvature[reference]
-    stopping = params[TrackerParam.STOPPING_VELOCITY]
-    if speed_ref <= stopping and speed <= stopping:
-        return -params[TrackerParam.STOPPING_GAIN] * (speed - speed_ref), 0.0
-    # One-step longitudinal LQR: constant acceleration held over the horizon.
-    lever = horizon * params[TrackerParam.DT]
-    q_lon = params[TrackerParam.Q_LONGITUDINAL]
-    inverse = -1.0 / (lever * q_lon * lever + params[TrackerParam.R_LONGITUDINAL])
-    accel = inverse * lever * q_lon * (speed - speed_ref)
-    steering_rate = _lateral_command(lateral, heading_error, state[7], speed, accel, curvature_window, params)
-    return accel, steering_rate

@@ -8,7 +8,8 @@ error-free products, so that points built to lie exactly on an edge are classifi
 Grid layout (built by ``sim.scoring.drivable_map``): ``grid = [x0, y0, cell_size]`` [m],
 ``shape = [nx, ny]``; cell ``(ix, iy)`` covers ``[x0 + ix * cs, x0 + (ix + 1) * cs)`` in x (same
 in y) and has id ``ix * ny + iy``. ``cell_polygons[cell_offsets[c]:cell_offsets[c + 1]]`` lists the
-polygons that may contain a point of cell ``c`` (a superset; the exact test decides).
+polygons that may contain a point of cell ``c`` (a superset; the exact test decides), and
+``cell_inside`` marks the entries whose polygon holds the whole cell, which need no test at all.
 """
 
 from __future__ import annotations
@@ -78,14 +79,20 @@ def grid_cell(px: float, py: float, x0: float, y0: float, cell: float, nx: int, 
 
 
 @kernel
-def _point_in_layer(px, py, layer, layers, offsets, vertices, bounds, grid, shape, cell_offsets, cell_polygons):
+def _point_in_layer(
+    px, py, layer, layers, offsets, vertices, bounds, grid, shape, cell_offsets, cell_polygons, cell_inside
+):
     """Point strictly inside some polygon of ``layer`` (candidates from its grid cell)."""
     cell = grid_cell(px, py, grid[0], grid[1], grid[2], shape[0], shape[1])
     if cell < 0:
         return False
     for j in range(cell_offsets[cell], cell_offsets[cell + 1]):
         p = cell_polygons[j]
-        if layers[p] != layer or not inside_box(px, py, bounds[p, 0], bounds[p, 1], bounds[p, 2], bounds[p, 3]):
+        if layers[p] != layer:
+            continue
+        if cell_inside[j]:
+            return True
+        if not inside_box(px, py, bounds[p, 0], bounds[p, 1], bounds[p, 2], bounds[p, 3]):
             continue
         if point_in_ring(px, py, vertices, offsets[p], offsets[p + 1]):
             return True
@@ -93,27 +100,29 @@ def _point_in_layer(px, py, layer, layers, offsets, vertices, bounds, grid, shap
 
 
 @kernel
-def points_in_layer_kernel(points, layer, layers, offsets, vertices, bounds, grid, shape, cell_offsets, cell_polygons):
+def points_in_layer_kernel(
+    points, layer, layers, offsets, vertices, bounds, grid, shape, cell_offsets, cell_polygons, cell_inside
+):
     """``(K,)`` bool: point ``k`` of ``points (K, 2)`` is strictly inside some polygon of ``layer``."""
     out = np.zeros(points.shape[0], dtype=np.bool_)
     for k in range(points.shape[0]):
         out[k] = _point_in_layer(
             points[k, 0], points[k, 1], layer, layers, offsets, vertices, bounds, grid, shape, cell_offsets,
-            cell_polygons,
+            cell_polygons, cell_inside,
         )  # fmt: skip
     return out
 
 
 @parallel_kernel
 def points_in_layer_parallel_kernel(
-    points, layer, layers, offsets, vertices, bounds, grid, shape, cell_offsets, cell_polygons
+    points, layer, layers, offsets, vertices, bounds, grid, shape, cell_offsets, cell_polygons, cell_inside
 ):
     """Parallel variant of :func:`points_in_layer_kernel` (same result)."""
     out = np.zeros(points.shape[0], dtype=np.bool_)
     for k in prange(points.shape[0]):
         out[k] = _point_in_layer(
             points[k, 0], points[k, 1], layer, layers, offsets, vertices, bounds, grid, shape, cell_offsets,
-            cell_polygons,
+            cell_polygons, cell_inside,
         )  # fmt: skip
     return out
 
@@ -152,6 +161,23 @@ def _polygon_meets_box(polygon, offsets, vertices, xl, yl, xh, yh) -> bool:
 
 
 @kernel
+def _box_strictly_inside(polygon, offsets, vertices, xl, yl, xh, yh) -> bool:
+    """Every point of the closed box is strictly inside the polygon: no edge meets it, its centre is inside."""
+    start, stop = offsets[polygon], offsets[polygon + 1]
+    prev = stop - 1
+    for cur in range(start, stop):
+        if _segment_touches_box(
+            vertices[prev, 0], vertices[prev, 1], vertices[cur, 0], vertices[cur, 1], xl, yl, xh, yh
+        ):
+            return False
+        prev = cur
+    return point_in_ring(0.5 * (xl + xh), 0.5 * (yl + yh), vertices, start, stop)
+
+
+FULL_CELL_MARGIN_FACTOR = 10.0  # a cell counts as inside a polygon with ten times the lookup margin to spare
+
+
+@kernel
 def build_polygon_grid(offsets, vertices, bounds, grid, shape, margin):
     """Cell lists for :func:`grid_cell` queries.
 
@@ -162,16 +188,21 @@ def build_polygon_grid(offsets, vertices, bounds, grid, shape, margin):
             cell index rounds across an edge still finds its polygons.
 
     Returns:
-        ``cell_offsets (nx * ny + 1,)`` int64 and ``cell_polygons (K,)`` int64.
+        ``cell_offsets (nx * ny + 1,)`` int64, ``cell_polygons (K,)`` int64 and ``cell_inside (K,)``
+        bool: the cell, grown by ``FULL_CELL_MARGIN_FACTOR * margin``, lies strictly inside that
+        polygon, so every point found in the cell is inside it without a test.
     """
     nx, ny = shape[0], shape[1]
     x0, y0, cell = grid[0], grid[1], grid[2]
+    full_margin = FULL_CELL_MARGIN_FACTOR * margin
     counts = np.zeros(nx * ny + 1, dtype=np.int64)
     cell_polygons = np.empty(0, dtype=np.int64)
+    cell_inside = np.zeros(0, dtype=np.bool_)
     for fill in range(2):  # pass 0 counts, pass 1 writes
         cursor = counts.copy()
         if fill == 1:
             cell_polygons = np.empty(counts[-1], dtype=np.int64)
+            cell_inside = np.zeros(counts[-1], dtype=np.bool_)
         for polygon in range(offsets.shape[0] - 1):
             ix0 = max(0, int(math.floor((bounds[polygon, 0] - margin - x0) / cell)))
             ix1 = min(nx - 1, int(math.floor((bounds[polygon, 2] + margin - x0) / cell)))
@@ -189,7 +220,12 @@ def build_polygon_grid(offsets, vertices, bounds, grid, shape, margin):
                         counts[c + 1] += 1
                     else:
                         cell_polygons[cursor[c]] = polygon
+                        xf, yf = x0 + ix * cell - full_margin, y0 + iy * cell - full_margin
+                        size = cell + 2 * full_margin
+                        cell_inside[cursor[c]] = _box_strictly_inside(
+                            polygon, offsets, vertices, xf, yf, xf + size, yf + size
+                        )
                         cursor[c] += 1
         if fill == 0:
             counts = np.cumsum(counts)
-    return counts, cell_polygons
+    return counts, cell_polygons, cell_inside

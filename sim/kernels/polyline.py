@@ -17,6 +17,7 @@ import math
 import numpy as np
 
 from sim.kernels._jit import kernel
+from sim.kernels.polygons import grid_cell
 
 _GRID_MARGIN = 1e-6  # [m] slack on the grown boxes: floor() of a cell index may round across an edge
 _MAX_GRID_CELLS = 1 << 20  # cells; larger extents get coarser cells instead of more memory
@@ -73,6 +74,46 @@ def locate_point(px: float, py: float, line: np.ndarray) -> float:
             best_distance = distance
         start += math.sqrt((bx - ax) * (bx - ax) + (by - ay) * (by - ay))
     return best_measure
+
+
+@kernel
+def cumulative_lengths(line: np.ndarray) -> np.ndarray:
+    """``(M,)`` arc length [m] at each vertex, summed in :func:`locate_point`'s order."""
+    out = np.empty(line.shape[0])
+    start = 0.0
+    for i in range(line.shape[0] - 1):
+        out[i] = start
+        ax, ay, bx, by = line[i, 0], line[i, 1], line[i + 1, 0], line[i + 1, 1]
+        start += math.sqrt((bx - ax) * (bx - ax) + (by - ay) * (by - ay))
+    out[line.shape[0] - 1] = start
+    return out
+
+
+@kernel
+def locate_points_indexed_kernel(points, line, cumulative, limit, grid, shape, cell_offsets, cell_segments):
+    """:func:`locate_points_kernel` through a segment grid built with ``limit`` [m] (same results).
+
+    A point within ``limit`` of the line finds, in its own cell, every segment at the smallest
+    distance (each segment is listed wherever its box grown by ``limit`` reaches), so the first of
+    them is the segment :func:`locate_point` picks; farther points scan the whole line.
+    """
+    out = np.empty(points.shape[0])
+    for k in range(points.shape[0]):
+        px, py = points[k, 0], points[k, 1]
+        c = grid_cell(px, py, grid[0], grid[1], grid[2], shape[0], shape[1])
+        best_distance, best = math.inf, -1
+        for j in range(cell_offsets[c], cell_offsets[c + 1]) if c >= 0 else range(0):
+            i = cell_segments[j]
+            distance = point_segment_distance(px, py, line[i, 0], line[i, 1], line[i + 1, 0], line[i + 1, 1])
+            if distance < best_distance or (distance == best_distance and i < best):
+                best_distance, best = distance, i
+        if best < 0 or not best_distance <= limit:
+            out[k] = locate_point(px, py, line)
+            continue
+        out[k] = _segment_nearest_measure(
+            px, py, line[best, 0], line[best, 1], line[best + 1, 0], line[best + 1, 1], cumulative[best]
+        )
+    return out
 
 
 @kernel
@@ -156,11 +197,9 @@ def within_distance(px, py, limit, line, grid, shape, cell_offsets, cell_segment
     Equal to ``point_line_distance(p, line) <= limit`` (same per-segment arithmetic), provided the
     grid was built with a limit >= ``limit``.
     """
-    fx = math.floor((px - grid[0]) / grid[2])
-    fy = math.floor((py - grid[1]) / grid[2])
-    if not (0.0 <= fx < shape[0] and 0.0 <= fy < shape[1]):
+    c = grid_cell(px, py, grid[0], grid[1], grid[2], shape[0], shape[1])
+    if c < 0:
         return False  # outside every grown segment box
-    c = int(fx) * shape[1] + int(fy)
     for k in range(cell_offsets[c], cell_offsets[c + 1]):
         i = cell_segments[k]
         if point_segment_distance(px, py, line[i, 0], line[i, 1], line[i + 1, 0], line[i + 1, 1]) <= limit:

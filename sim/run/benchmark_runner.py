@@ -8,14 +8,16 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+import os
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from routes.benchmarks import Benchmark
 from routes.route_types import LeaderboardVersion
 from sim.eval.infractions import LeaderboardRules
+from sim.eval.results_format import ResultsFormat
 from sim.eval.route_record import RouteRecord
 from sim.run.agent_loading import AgentSpec
 from sim.run.live_viewer import GRPC_PORT, WEB_PORT
@@ -46,6 +48,12 @@ class RunOptions:
         data_dir: the data directory.
         background_walkers: pedestrians walking around the ego besides the scenarios' own; the
             leaderboards spawn none (background activity is vehicles only), so neither do we by default.
+        ray_address: drive the routes as Ray tasks on this cluster ("auto", "HOST:6379", "local")
+            instead of ``workers`` local processes.
+        results_format: the evaluator whose results format to write (default: the one of the rules).
+        torch_threads: math-library threads of each process that drives routes, set before its agent
+            is built (one per worker: several workers share the cores; a model step on one thread is
+            faster than on many contended ones).
     """
 
     out_dir: Path
@@ -56,6 +64,9 @@ class RunOptions:
     save_video: bool = False
     data_dir: str | None = None
     background_walkers: int = 0
+    ray_address: str | None = None
+    results_format: ResultsFormat | None = None
+    torch_threads: int = 1
     record: bool = False
     debug: bool = False
     viewer: str = "auto"
@@ -73,11 +84,11 @@ def rules_for(benchmark: Benchmark) -> LeaderboardRules:
 
 
 def make_jobs(benchmark: Benchmark, options: RunOptions) -> list[RouteJob]:
-    """Every (route, repetition) of the run, in the leaderboard's order."""
+    """Every (route, repetition) of the run, in the leaderboard's order: each route's repetitions together."""
     rules = rules_for(benchmark)
     jobs = []
-    for repetition in range(options.repetitions):
-        for route in benchmark.routes:
+    for route in benchmark.routes:
+        for repetition in range(options.repetitions):
             index = len(jobs)
             jobs.append(
                 RouteJob(
@@ -99,16 +110,22 @@ def run_benchmark(
     options: RunOptions,
     sensors: list[str] | None = None,
     on_record: Callable[[RouteRecord, int, int], None] | None = None,
+    drive: Callable[[list[RouteJob]], Iterable[RouteRecord]] | None = None,
 ) -> dict:
-    """Run (or resume) the benchmark; returns the final checkpoint payload."""
+    """Run (or resume) the benchmark; returns the final checkpoint payload.
+
+    ``drive`` turns the jobs still to run into records, in any order (default: the embedded world;
+    ``sim.carla.runner.carla_records`` drives them on CARLA servers).
+    """
     # 1. The jobs and what a previous run already finished
     jobs = make_jobs(benchmark, options)
     results = ResultsFile(options.out_dir / "results.json", jobs[0].rules if jobs else LeaderboardRules.LB1,
-                          [job.route_id for job in jobs], sensors or [])  # fmt: skip
+                          [job.route_id for job in jobs], sensors, options.results_format)  # fmt: skip
     done = results.resume() if options.resume else set()
     pending = [job for job in jobs if job.index not in done]
     # 2. Drive the rest, storing each record the moment it exists
-    for finished, record in enumerate(_records(pending, agent, options), start=len(done) + 1):
+    records = drive(pending) if drive is not None else _records(pending, agent, options)
+    for finished, record in enumerate(records, start=len(done) + 1):
         results.add(record)
         if on_record is not None:
             on_record(record, finished, len(jobs))
@@ -120,6 +137,9 @@ def _records(jobs: list[RouteJob], agent: AgentSpec, options: RunOptions) -> Ite
     if options.debug:
         yield from _debug_records(jobs, agent, options)
         return
+    if options.ray_address is not None:
+        yield from _ray_records(jobs, agent, options)
+        return
     if options.workers <= 1 or len(jobs) <= 1:
         for job in jobs:
             yield _run_one((job, agent, options))
@@ -130,8 +150,36 @@ def _records(jobs: list[RouteJob], agent: AgentSpec, options: RunOptions) -> Ite
         yield from pool.imap_unordered(_run_one, [(job, agent, options) for job in jobs])
 
 
+def _ray_records(jobs: list[RouteJob], agent: AgentSpec, options: RunOptions) -> Iterator[RouteRecord]:
+    """Every route a Ray task (one CPU each) on the cluster, records as they finish.
+
+    Every node needs the repository, the data directory and the agent file at the same paths.
+    """
+    import ray
+
+    from sim.carla.pool import connect_ray
+
+    connect_ray(options.ray_address)
+    remote = ray.remote(num_cpus=1)(_run_one)
+    pending = [remote.remote((job, agent, options)) for job in jobs]
+    while pending:
+        done, pending = ray.wait(pending, num_returns=1)
+        yield ray.get(done[0])
+
+
+def limit_threads(threads: int) -> None:
+    """Cap the intra-op threads of this process: the OpenMP / BLAS variables torch and numpy read when
+    first imported, and torch's own setting when an agent already imported it (sim/ never imports it)."""
+    for variable in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
+        os.environ[variable] = str(threads)
+    torch = sys.modules.get("torch")
+    if torch is not None:
+        torch.set_num_threads(threads)
+
+
 def _run_one(arguments: tuple[RouteJob, AgentSpec, RunOptions]) -> RouteRecord:
     job, agent, options = arguments
+    limit_threads(options.torch_threads)  # in the worker, before run_route builds the agent
     recorders = route_recorders(job.route_id, options.out_dir, options.save_video, options.record)
     return run_route(job, agent, options.world_config(), recorders)
 
@@ -141,6 +189,7 @@ def _debug_records(jobs: list[RouteJob], agent: AgentSpec, options: RunOptions) 
     from sim.run.debug_prompt import DebugPrompt
     from sim.run.live_viewer import LiveViewer
 
+    limit_threads(options.torch_threads)
     viewer = LiveViewer.start(options.viewer, *options.viewer_ports)
     print(viewer.describe(), file=sys.stderr, flush=True)
     prompt = DebugPrompt()

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
-from sim.eval.bench2drive import comfortness
+from sim.eval.bench2drive_metric import MetricColumn, MotionSamples, metric_sample
 from sim.eval.criteria import RouteCriteria
 from sim.eval.infractions import InfractionEvent
 from sim.maps.dense_route import DenseRoute
@@ -28,7 +28,6 @@ if TYPE_CHECKING:
     from sim.eval.route_record import RouteRecord
 
 YIELD_SCENARIO = "YieldToEmergencyVehicle"
-COMFORT_EVERY_N_TICKS = 2  # [ticks] 20 Hz ticks -> the 10 Hz samples Bench2Drive's comfortness reads
 
 
 class TickObserver(Protocol):
@@ -119,19 +118,17 @@ class ScenarioReporter:
 
 
 class MotionLog:
-    """The ego's accelerations and yaw rate at 10 Hz, for Bench2Drive's comfortness."""
+    """The ego's motion at every tick, as a Bench2Drive agent's ``get_metric_info()`` records it each step."""
 
     def __init__(self) -> None:
-        self.accelerations: list[np.ndarray] = []
-        self.yaw_rates: list[float] = []
+        self.frames: list[int] = []
+        self.rows: list[np.ndarray] = []
 
     def after_tick(self, world: World, snapshot: WorldSnapshot) -> None:
-        if snapshot.frame % COMFORT_EVERY_N_TICKS == 0:
-            self.accelerations.append(np.asarray(snapshot.ego.acceleration, dtype=np.float64))
-            self.yaw_rates.append(float(snapshot.ego.yaw_rate))
+        self.frames.append(int(snapshot.frame))
+        self.rows.append(metric_sample(snapshot.ego))
 
-    def comfortness(self) -> float | None:
-        """Fraction of comfortable 2 s chunks (None when nothing was driven)."""
-        if not self.yaw_rates:
-            return None
-        return comfortness(np.asarray(self.accelerations), np.asarray(self.yaw_rates))
+    def samples(self) -> MotionSamples:
+        """Every sample so far (none when nothing was driven)."""
+        values = np.asarray(self.rows, dtype=np.float64).reshape(-1, len(MetricColumn))
+        return MotionSamples(frames=np.asarray(self.frames, dtype=np.int64), values=values)

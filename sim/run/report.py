@@ -18,7 +18,7 @@ from pathlib import Path
 
 from sim.eval.infractions import LeaderboardRules
 from sim.eval.summary import summary_lines
-from sim.run.report_data import ReportError, ReportEvent, read_results, record_events, route_media
+from sim.run.report_data import ReportError, ReportEvent, read_results, record_events, record_town, route_media
 from sim.run.report_tables import events_table, routes_table, summary_cards
 
 logger = logging.getLogger(__name__)
@@ -49,7 +49,9 @@ window.addEventListener('load', function () {
 
 
 def infer_rules(records: list[dict]) -> LeaderboardRules:
-    """LB2 when the records carry 2.0-only infraction keys, else LB1 (Bench2Drive needs ``rules``)."""
+    """Bench2Drive when the records carry its fields, LB2 when they carry 2.0-only infraction keys, else LB1."""
+    if any("save_name" in record for record in records):
+        return LeaderboardRules.BENCH2DRIVE
     keys = {key for record in records for key in record["infractions"]}
     return LeaderboardRules.LB2 if "min_speed_infractions" in keys else LeaderboardRules.LB1
 
@@ -99,7 +101,7 @@ def render(payload: dict, name: str, rules: LeaderboardRules, total: int, out_di
         any_infraction = any(items for r in records for items in r["infractions"].values())
         figure = _figure_html(infractions_figure(records)) if any_infraction else "<p>No infraction.</p>"
         parts += ["<h2>Infractions</h2>", figure]
-    parts += _maps(sorted({r["town"] for r in records}), events, data_dir)
+    parts += _maps(sorted({record_town(r) for r in records} - {"?"}), events, data_dir)
     parts += ["<h2>Every infraction</h2>", events_table(events)]
     return (
         "<!DOCTYPE html>\n<html><head><meta charset='utf-8'>"

@@ -75,6 +75,13 @@ def read_results(out_dir: Path) -> dict:
     return payload
 
 
+def record_town(record: dict) -> str:
+    """The record's town: ``meta.town`` (every results format), Bench2Drive's ``town_name``, or the
+    top-level ``town`` of results written before the formats."""
+    town = record.get("meta", {}).get("town") or record.get("town_name") or record.get("town")
+    return str(town) if town else "?"
+
+
 def route_media(out_dir: Path, route_id: str) -> RouteMedia:
     video = f"{VIDEO_DIR}/{route_id}.mp4"
     recording = f"{RECORDING_DIR}/{route_id}.rrd"
@@ -107,4 +114,4 @@ def record_events(record: dict, media: RouteMedia) -> list[ReportEvent]:
 
 
 def _event(record: dict, kind: str, time: float | None, xy: np.ndarray, message: str, media: RouteMedia):
-    return ReportEvent(record["route_id"], record["town"], kind, time, xy, message, media.link(time))
+    return ReportEvent(record["route_id"], record_town(record), kind, time, xy, message, media.link(time))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 
-from sim.run.report_data import ReportEvent, RouteMedia
+from sim.run.report_data import ReportEvent, RouteMedia, record_town
 
 
 def summary_cards(payload: dict) -> str:
@@ -45,7 +45,7 @@ def routes_table(records: list[dict], media: dict[str, RouteMedia]) -> str:
         failed = " class='failed'" if record["status"].startswith("Failed") else ""
         rows.append(
             f"<tr{failed}><td class='num'>{record['index']}</td><td>{html.escape(str(record['route_id']))}</td>"
-            f"<td>{html.escape(record['town'])}</td>"
+            f"<td>{html.escape(record_town(record))}</td>"
             f"<td class='num'>{scores['score_composed']:.2f}</td><td class='num'>{scores['score_route']:.2f}</td>"
             f"<td class='num'>{scores['score_penalty']:.3f}</td><td>{html.escape(record['status'])}</td>"
             f"<td>{html.escape(counts)}</td><td class='num'>{meta.get('duration_game', 0.0):.1f}</td>"

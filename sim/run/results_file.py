@@ -1,10 +1,14 @@
 """The leaderboard's checkpoint JSON: written atomically after every route, resumable.
 
-Layout (leaderboard 2.0's, which 1.0 readers also accept)::
+Layout (every leaderboard's)::
 
     {"_checkpoint": {"global_record": {...}, "progress": [done, total], "records": [...]},
-     "entry_status": "Started" | "Finished" | "Crashed", "eligible": bool,
+     "entry_status": "Started" | "Finished" | ..., "eligible": bool,
      "sensors": [...], "values": [...], "labels": [...]}
+
+The records, the global record (written at the end, as the evaluators do), the entry status and
+the values/labels follow the chosen evaluator's format exactly (:mod:`sim.eval.results_format`).
+Bench2Drive's format also gets each route's ``metric_info/<save_name>/metric_info.json``.
 
 A crash while writing never loses finished routes: the new file is written beside the old one
 and moved over it in one step (``os.replace``).
@@ -17,24 +21,28 @@ import os
 import tempfile
 from pathlib import Path
 
+from sim.eval.bench2drive_metric import METRIC_INFO_FILE
 from sim.eval.infractions import LeaderboardRules
+from sim.eval.results_format import ResultsFormat, default_format, record_json, sensor_icons
+from sim.eval.results_status import entry_status, values_and_labels
 from sim.eval.route_record import RouteRecord, RouteStatus
 from sim.eval.statistics import global_record
 
 RERUN_STATUSES = (RouteStatus.AGENT_CRASHED.value, RouteStatus.SIMULATION_CRASHED.value)
+METRIC_DIR = "metric_info"  # Bench2Drive's per-route motion files, under the results folder
 
 
 class ResultsFileError(ValueError):
     """The results file cannot be resumed; the message names the file and the field."""
 
 
-def write_json_atomically(path: Path, payload: dict) -> None:
+def write_json_atomically(path: Path, payload: dict, indent: int | None = 2) -> None:
     """Write ``payload`` to ``path`` so that readers see the old or the new file, never half of one."""
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(handle, "w") as stream:
-            json.dump(payload, stream, indent=2)
+            json.dump(payload, stream, indent=indent)
             stream.flush()
             os.fsync(stream.fileno())
         os.replace(temporary, path)
@@ -50,14 +58,19 @@ class ResultsFile:
         path: the JSON file.
         rules: scoring rules of the benchmark.
         route_ids: every route id of the run, in order (with repetitions), to validate a resume.
-        sensors: the agent's sensor types, as the leaderboard lists them.
+        sensors: the agent's sensor types; None: taken from the first record whose agent declared them.
+        fmt: the evaluator whose format to write (default: the one of ``rules``).
     """
 
-    def __init__(self, path: str | Path, rules: LeaderboardRules, route_ids: list[str], sensors: list[str]) -> None:
+    def __init__(
+        self, path: str | Path, rules: LeaderboardRules, route_ids: list[str], sensors: list[str] | None = None,
+        fmt: ResultsFormat | None = None,
+    ) -> None:  # fmt: skip
         self.path = Path(path)
         self.rules = rules
+        self.format = fmt or default_format(rules)
         self.route_ids = list(route_ids)
-        self.sensors = list(sensors)
+        self.sensors = sensor_icons(sensors, self.format) if sensors is not None else None
         self.records: list[dict] = []
 
     def resume(self) -> set[int]:
@@ -82,30 +95,41 @@ class ResultsFile:
                     f"{self.path}: record {index} is route_id {route_id!r}, this run has {self.route_ids[index]!r}"
                 )
         self.records = [record for record in records if record.get("status") not in RERUN_STATUSES]
+        if self.sensors is None and payload.get("sensors"):
+            self.sensors = list(payload["sensors"])
         return {record["index"] for record in self.records}
 
     def add(self, record: RouteRecord) -> None:
-        """Store one finished route and rewrite the file atomically."""
+        """Store one finished route (and its metric_info.json) and rewrite the file atomically."""
+        if self.sensors is None and record.sensors is not None:
+            self.sensors = sensor_icons(record.sensors, self.format)  # the first agent's, as the evaluators keep
+        as_json = record_json(record, self.rules, self.format)
+        if self.format is ResultsFormat.BENCH2DRIVE and record.motion is not None and as_json["save_name"]:
+            metric_file = self.path.parent / METRIC_DIR / str(as_json["save_name"]) / METRIC_INFO_FILE
+            write_json_atomically(metric_file, record.motion.to_metric_info(), indent=None)
         self.records = [r for r in self.records if r["index"] != record.index]
-        self.records.append(record.to_json(self.rules))
+        self.records.append(as_json)
         self.records.sort(key=lambda r: r["index"])
         self.write(finished=False)
 
     def write(self, finished: bool) -> dict:
-        """Write the file; ``finished`` marks a run that went through every route."""
+        """Write the file; ``finished`` marks a run that went through every route (global record, values)."""
+        total = len(self.route_ids)
+        status, eligible = entry_status(self.records, self.format, total, finished, self.sensors)
         payload = {
             "_checkpoint": {
-                "global_record": global_record(self.records, self.rules) if self.records else {},
-                "progress": [len(self.records), len(self.route_ids)],
+                "global_record": global_record(self.records, self.format, total) if finished and self.records else {},
+                "progress": [len(self.records), total],
                 "records": self.records,
             },
-            "entry_status": "Finished" if finished else "Started",
-            "eligible": finished,
-            "sensors": self.sensors,
+            "entry_status": status,
+            "eligible": eligible,
+            "sensors": self.sensors or [],
+            "values": [],
+            "labels": [],
         }
-        if finished and self.records:
-            scores = payload["_checkpoint"]["global_record"]["scores_mean"]
-            payload["values"] = [f"{scores[key]:.3f}" for key in ("score_composed", "score_route", "score_penalty")]
-            payload["labels"] = ["Avg. driving score", "Avg. route completion", "Avg. infraction penalty"]
+        summary = payload["_checkpoint"]["global_record"]
+        if summary:
+            payload["values"], payload["labels"] = values_and_labels(summary, self.format)
         write_json_atomically(self.path, payload)
         return payload

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from routes.route_types import RouteDescription, ScenarioSpec
+from routes.route_types import LeaderboardVersion, RouteDescription, ScenarioSpec
 from sim.eval.infractions import LeaderboardRules
 
 
@@ -32,5 +32,8 @@ class RouteJob:
 
     @property
     def route_id(self) -> str:
-        suffix = f"_rep{self.repetition}" if self.repetition else ""
-        return f"{self.route.name}{suffix}"
+        """The record's route id: 2.0 always appends ``_rep<k>``; 1.0 names every repetition
+        ``RouteScenario_<id>`` (here repetitions after the first keep a ``_rep<k>``, so ids stay unique)."""
+        if self.route.version is LeaderboardVersion.LB1 and self.repetition == 0:
+            return self.route.name
+        return f"{self.route.name}_rep{self.repetition}"

@@ -28,7 +28,7 @@ def run_route(
     try:
         session = RouteSession(job, agent_spec, world_config, recorders)
     except RouteSetupError as failure:
-        record = failed_record(job, failure.status, failure.error, started, failure.route_length)
+        record = failed_record(job, failure.status, failure.error, started, failure.route_length, failure.fields)
         close_recorders(recorders, record)
         return record
     try:
@@ -39,8 +39,10 @@ def run_route(
     return record
 
 
-def failed_record(job: RouteJob, status: RouteStatus, error: str, started: float, length: float = 0.0) -> RouteRecord:
-    """The record of a route that could not start."""
+def failed_record(
+    job: RouteJob, status: RouteStatus, error: str, started: float, length: float = 0.0, fields: dict | None = None
+) -> RouteRecord:
+    """The record of a route that could not start (``fields``: the results formats' extra fields)."""
     return RouteRecord(
         index=job.index,
         route_id=job.route_id,
@@ -53,4 +55,5 @@ def failed_record(job: RouteJob, status: RouteStatus, error: str, started: float
         duration_system=time.perf_counter() - started,
         scenario_types=tuple(s.type for s in job.route.scenarios),
         error=error,
+        extra=dict(fields or {}),
     )

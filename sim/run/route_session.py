@@ -16,6 +16,7 @@ import time
 import numpy as np
 
 from routes.route_types import LeaderboardVersion
+from sim.eval.bench2drive_metric import route_smoothness
 from sim.eval.criteria import RouteCriteria
 from sim.eval.route_record import RouteRecord, RouteStatus, final_status
 from sim.maps.global_plan import global_plan
@@ -23,6 +24,7 @@ from sim.maps.route_planner import plan_route
 from sim.maps.town import load_town
 from sim.run.agent_loading import AgentSpec, build_agent
 from sim.run.observers import MotionLog, RouteRecorder, RouteScene, ScenarioReporter, TickRecord
+from sim.run.record_fields import junction_threshold, record_fields, reported_length
 from sim.run.route_job import RouteJob
 from sim.world.config import WorldConfig
 from sim.world.sensors import SensorSuite, SensorTrack
@@ -37,9 +39,10 @@ MAX_SIMULATED_SECONDS = 3600.0  # [s] a guard far beyond every route timeout
 class RouteSetupError(RuntimeError):
     """The route could not start; ``status`` says why (simulation, agent setup or sensors)."""
 
-    def __init__(self, status: RouteStatus, error: str, route_length: float = 0.0) -> None:
+    def __init__(self, status: RouteStatus, error: str, route_length: float = 0.0, fields: dict | None = None) -> None:
         super().__init__(error)
         self.status, self.error, self.route_length = status, error, route_length
+        self.fields = dict(fields or {})  # the results formats' extra fields, known before the route starts
 
 
 class RouteSession:
@@ -61,6 +64,7 @@ class RouteSession:
         self.failure: RouteStatus | None = None
         self.error = ""
         self._out_of_time = False
+        self.fields = record_fields(job.route, job.route_id, job.data_dir)
         # 1. The town, the dense route and the world
         try:
             self.network = load_town(job.route.town, job.data_dir)
@@ -71,7 +75,9 @@ class RouteSession:
             )
         except Exception as error:  # a route that cannot be simulated is a simulation failure, not a crash of the run
             logger.exception("route %s could not be prepared", job.route_id)
-            raise RouteSetupError(RouteStatus.SIMULATION_CRASHED, repr(error)) from error
+            length = reported_length(job.route)
+            raise RouteSetupError(RouteStatus.SIMULATION_CRASHED, repr(error), length, self.fields) from error
+        self.length = reported_length(job.route, self.route)
         # 2. The agent, in the lifecycle of its leaderboard version, and its sensors
         plan = global_plan(self.route, self.network.geo, sample_factor=None)
         try:
@@ -80,14 +86,14 @@ class RouteSession:
             )
         except Exception as error:
             logger.exception("agent for %s could not be set up", job.route_id)
-            raise RouteSetupError(RouteStatus.SETUP_FAILED, repr(error), self.route.length) from error
+            raise RouteSetupError(RouteStatus.SETUP_FAILED, repr(error), self.length, self.fields) from error
         try:
-            specs = self.agent.sensors()
+            self.specs = specs = self.agent.sensors()
             track = SensorTrack.LB1 if job.route.version is LeaderboardVersion.LB1 else SensorTrack.LB2
             self.sensors = SensorSuite.from_specs(_embedded_specs(specs), self.network, track=track)
         except Exception as error:
             _destroy(self.agent, job.route_id)
-            raise RouteSetupError(RouteStatus.INVALID_SENSORS, repr(error), self.route.length) from error
+            raise RouteSetupError(RouteStatus.INVALID_SENSORS, repr(error), self.length, self.fields) from error
         self.privileged_ids = tuple(s["id"] for s in specs if s.get("type") == PRIVILEGED_SENSOR_TYPE)
         # 3. The judges, the watchers and the first snapshot
         self.criteria = RouteCriteria(self.network, self.route, job.rules)
@@ -148,6 +154,11 @@ class RouteSession:
         status = final_status(criteria.completed, events, job.rules, self.failure)
         if criteria.tick_cap_reached and not criteria.completed and self.failure is None:
             status = RouteStatus.TICK_RUNTIME
+        samples = self.motion.samples() if job.route.version is LeaderboardVersion.LB2 else None
+        if samples is not None:
+            self.fields.update(
+                smoothness=route_smoothness(samples), junction_completion=junction_threshold(self.network, self.route)
+            )
         record = RouteRecord(
             index=job.index,
             route_id=job.route_id,
@@ -155,12 +166,14 @@ class RouteSession:
             status=status,
             route_completion=criteria.route_completion,
             infractions=events,
-            route_length=self.route.length,
+            route_length=self.length,
             duration_game=self.world.time,
             duration_system=time.perf_counter() - self.started,
             scenario_types=tuple(s.type for s in job.route.scenarios),
             error=self.error,
-            extra={"comfortness": self.motion.comfortness()},
+            extra=self.fields,
+            sensors=tuple(str(spec.get("type")) for spec in self.specs),
+            motion=samples,
         )
         close_recorders(self.recorders, record)
         return record

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.scoring import area
+from sim.scoring import centerline
 from sim.scoring.config import ScorerConfig
 from sim.scoring.evaluation import ProposalMetrics
 from sim.scoring.results import (
@@ -53,7 +53,7 @@ def multiplier_of(table: np.ndarray, version: ScorerVersion) -> np.ndarray:
 def normalised_progress(metrics: ProposalMetrics, config: ScorerConfig) -> np.ndarray:
     """EP of every proposal normalised over exactly this set (NAVSIM's batched path)."""
     multiplier = multiplier_of(metric_table(metrics, np.zeros_like(metrics.nc), config), config.version)
-    return area.ego_progress(metrics.progress_raw, multiplier, version=config.version_tag, config=config.area)
+    return centerline.ego_progress(metrics.progress_raw, multiplier, version=config.version_tag, config=config.area)
 
 
 def weighted_and_score(

@@ -1,4 +1,4 @@
-"""Map-side PDMS / EPDMS sub-metrics: ego-area flags, DAC, DDC, LK and EP (NAVSIM's PDM scorer).
+"""Map-side PDMS / EPDMS sub-metrics: ego-area flags, DAC and DDC (NAVSIM's PDM scorer; LK and EP: centerline).
 
 All wrappers validate shapes, dtypes and finiteness, then call the numba kernels. Points are ego box
 corners from :func:`sim.scoring.ego_geometry.ego_corners`, ``(N, T, 5, 2)`` [m], global frame,
@@ -18,30 +18,24 @@ from sim.kernels.area_metrics import (
     driving_direction_kernel,
     ego_areas_kernel,
     ego_areas_parallel_kernel,
-    lane_keeping_kernel,
-    lane_keeping_parallel_kernel,
+    map_flags_kernel,
+    map_flags_parallel_kernel,
 )
 from sim.kernels.ego_box import CornerIndex
 from sim.kernels.polygons import points_in_layer_kernel, points_in_layer_parallel_kernel
-from sim.kernels.polyline import build_segment_grid, line_distances_kernel, locate_points_kernel
+from sim.scoring.array_checks import checked_corners, checked_mask, checked_points
 from sim.scoring.drivable_map import DrivableMapIndex
 from sim.types import MapLayer
 
 __all__ = [
     "AreaMetricConfig",
     "EgoAreaIndex",
-    "distance_to_polyline",
     "drivable_area_compliance",
     "driving_direction_compliance",
     "ego_areas",
-    "ego_progress",
-    "lane_keeping",
-    "locate_on_polyline",
+    "map_flags",
     "points_in_layer",
-    "progress_raw",
 ]
-
-_SEGMENT_CELL_SIZE = 2.0  # [m] centerline grid cell; about two 1 m centerline segments per cell
 
 
 class EgoAreaIndex(enum.IntEnum):
@@ -86,16 +80,40 @@ def ego_areas(corners: np.ndarray, index: DrivableMapIndex, *, parallel: bool = 
     Returns:
         ``(N, T, 3)`` bool.
     """
-    corners = _checked_corners(corners)
+    corners = checked_corners(corners)
     run = ego_areas_parallel_kernel if parallel else ego_areas_kernel
     return run(corners, index.flags, *index.kernel_arrays())
+
+
+def map_flags(
+    corners: np.ndarray, rear_axle: np.ndarray, index: DrivableMapIndex, *, parallel: bool = False
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`ego_areas` and the INTERSECTION queries of the box centres and rear axles, in one pass.
+
+    Args:
+        corners: ``(N, T, 5, 2)`` ego box corners and centre [m].
+        rear_axle: ``(N, T, 2)`` rear-axle positions [m].
+        index: the scene's drivable map.
+        parallel: run over proposals in parallel threads (same result).
+
+    Returns:
+        ``(N, T, 3)`` ego-area flags, then ``(N, T)`` bool centre and rear axle strictly inside an
+        INTERSECTION (equal to :func:`points_in_layer` on those points).
+    """
+    corners = checked_corners(corners)
+    rear = checked_points(rear_axle)
+    if rear.shape != corners.shape[:2] + (2,):
+        raise ValueError(f"rear_axle must have shape {corners.shape[:2] + (2,)}, got {rear.shape}")
+    run = map_flags_parallel_kernel if parallel else map_flags_kernel
+    areas, inside = run(corners, np.ascontiguousarray(rear), index.flags, *index.kernel_arrays())
+    return areas, inside[..., 0], inside[..., 1]
 
 
 def points_in_layer(
     points: np.ndarray, index: DrivableMapIndex, layer: MapLayer, *, parallel: bool = False
 ) -> np.ndarray:
     """``(...)`` bool: the point ``(..., 2)`` [m] is strictly inside some polygon of ``layer``."""
-    points = _checked_points(points)
+    points = checked_points(points)
     flat = np.ascontiguousarray(points.reshape(-1, 2))
     run = points_in_layer_parallel_kernel if parallel else points_in_layer_kernel
     return run(flat, int(MapLayer(layer)), index.layers, *index.kernel_arrays()).reshape(points.shape[:-1])
@@ -122,12 +140,12 @@ def driving_direction_compliance(
             progress is exempt (v2); ``None`` for v1.1, which has no exemption.
         config: thresholds.
     """
-    corners = _checked_corners(corners)
+    corners = checked_corners(corners)
     ego_areas = _checked_areas(ego_areas, corners.shape[:2])
     if center_in_intersection is None:
         exempt = np.zeros(corners.shape[:2], dtype=np.bool_)
     else:
-        exempt = _checked_mask(center_in_intersection, corners.shape[:2], "center_in_intersection")
+        exempt = checked_mask(center_in_intersection, corners.shape[:2], "center_in_intersection")
     oncoming = np.ascontiguousarray(ego_areas[:, :, EgoAreaIndex.ONCOMING_TRAFFIC])
     centers = np.ascontiguousarray(corners[:, :, CornerIndex.CENTER])
     return driving_direction_kernel(
@@ -140,112 +158,6 @@ def driving_direction_compliance(
     )
 
 
-def lane_keeping(
-    corners: np.ndarray,
-    center_in_intersection: np.ndarray,
-    centerline: np.ndarray,
-    config: AreaMetricConfig = AreaMetricConfig(),
-    *,
-    parallel: bool = False,
-) -> np.ndarray:
-    """LK ``(N,)`` float64 in {0, 1} (v2).
-
-    0 once the box centre is farther than ``lane_keeping_deviation_limit`` from the centerline for
-    ``lane_keeping_steps`` consecutive steps; steps with the centre in an INTERSECTION are skipped
-    without resetting the count.
-
-    Args:
-        corners: ``(N, T, 5, 2)`` ego box corners and centre [m].
-        center_in_intersection: ``(N, T)`` bool.
-        centerline: ``(M, 2)`` route centerline [m], M >= 2.
-        config: thresholds.
-        parallel: run over proposals in parallel threads (same result).
-    """
-    corners = _checked_corners(corners)
-    skip = _checked_mask(center_in_intersection, corners.shape[:2], "center_in_intersection")
-    line = _checked_line(centerline)
-    limit = float(config.lane_keeping_deviation_limit)
-    grid = build_segment_grid(line, limit, _SEGMENT_CELL_SIZE)
-    centers = np.ascontiguousarray(corners[:, :, CornerIndex.CENTER])
-    run = lane_keeping_parallel_kernel if parallel else lane_keeping_kernel
-    return run(centers, skip, limit, config.lane_keeping_steps, line, *grid)
-
-
-def progress_raw(corners: np.ndarray, centerline: np.ndarray) -> np.ndarray:
-    """Raw progress ``(N,)`` [m]: max(0, s(centre at the last step) - s(centre at the first step)).
-
-    ``s`` is the arc length of the nearest centerline point (shapely ``line_locate_point``).
-    """
-    corners = _checked_corners(corners)
-    ends = corners[:, [0, -1], CornerIndex.CENTER]
-    stations = locate_on_polyline(ends, centerline)
-    return np.clip(stations[:, 1] - stations[:, 0], 0.0, None)
-
-
-def ego_progress(
-    raw: np.ndarray, multiplier: np.ndarray, *, version: str, config: AreaMetricConfig = AreaMetricConfig()
-) -> np.ndarray:
-    """EP ``(N,)`` normalised over exactly the given set of proposals.
-
-    Args:
-        raw: ``(N,)`` raw progress [m] from :func:`progress_raw`.
-        multiplier: ``(N,)`` product of the multiplicative metrics (v1: NC*DAC; v2: NC*DAC*DDC*TLC).
-        version: ``"v1"`` (PDMS: EP masked by the multiplier) or ``"v2"`` (EPDMS: clip(raw / norm, 0, 1),
-            not masked).
-        config: ``progress_distance_threshold``; a normaliser at or below it gives EP 1 (v1: 0 where
-            the multiplier is 0).
-    """
-    raw = _checked_vector(raw, "raw")
-    multiplier = _checked_vector(multiplier, "multiplier", raw.shape)
-    if raw.shape[0] == 0:
-        raise ValueError("ego_progress needs at least one proposal")
-    masked = raw * multiplier
-    norm = masked.max()
-    if version == "v1":
-        if norm > config.progress_distance_threshold:
-            return masked / norm
-        return np.where(multiplier == 0.0, 0.0, 1.0)
-    if version == "v2":
-        if norm > config.progress_distance_threshold:
-            return np.clip(raw / norm, 0.0, 1.0)
-        return np.ones_like(raw)
-    raise ValueError(f"version must be 'v1' or 'v2', got {version!r}")
-
-
-def locate_on_polyline(points: np.ndarray, line: np.ndarray) -> np.ndarray:
-    """``(...)`` arc length [m] of the polyline point nearest to each point ``(..., 2)`` (in [0, length])."""
-    points = _checked_points(points)
-    return locate_points_kernel(np.ascontiguousarray(points.reshape(-1, 2)), _checked_line(line)).reshape(
-        points.shape[:-1]
-    )
-
-
-def distance_to_polyline(points: np.ndarray, line: np.ndarray) -> np.ndarray:
-    """``(...)`` distance [m] from each point ``(..., 2)`` to the polyline ``(M, 2)``."""
-    points = _checked_points(points)
-    return line_distances_kernel(np.ascontiguousarray(points.reshape(-1, 2)), _checked_line(line)).reshape(
-        points.shape[:-1]
-    )
-
-
-def _checked_points(points: np.ndarray) -> np.ndarray:
-    points = np.asarray(points, dtype=np.float64)
-    if points.ndim < 1 or points.shape[-1] != 2:
-        raise ValueError(f"points must have shape (..., 2), got {points.shape}")
-    if not np.all(np.isfinite(points)):
-        raise ValueError("points contain NaN or inf")
-    return points
-
-
-def _checked_corners(corners: np.ndarray) -> np.ndarray:
-    corners = np.asarray(corners, dtype=np.float64)
-    if corners.ndim != 4 or corners.shape[2:] != (5, 2) or corners.shape[1] < 1:
-        raise ValueError(f"corners must have shape (N, T, 5, 2) with T >= 1, got {corners.shape}")
-    if not np.all(np.isfinite(corners)):
-        raise ValueError("corners contain NaN or inf")
-    return np.ascontiguousarray(corners)
-
-
 def _checked_areas(ego_areas: np.ndarray, shape: tuple[int, ...] | None = None) -> np.ndarray:
     ego_areas = np.asarray(ego_areas)
     if ego_areas.dtype != np.bool_ or ego_areas.ndim != 3 or ego_areas.shape[2] != len(EgoAreaIndex):
@@ -253,28 +165,3 @@ def _checked_areas(ego_areas: np.ndarray, shape: tuple[int, ...] | None = None) 
     if shape is not None and ego_areas.shape[:2] != shape:
         raise ValueError(f"ego_areas has {ego_areas.shape[:2]} (N, T), corners have {shape}")
     return ego_areas
-
-
-def _checked_mask(mask: np.ndarray, shape: tuple[int, ...], name: str) -> np.ndarray:
-    mask = np.asarray(mask)
-    if mask.dtype != np.bool_ or mask.shape != shape:
-        raise ValueError(f"{name} must be a bool array of shape {shape}, got {mask.dtype} {mask.shape}")
-    return np.ascontiguousarray(mask)
-
-
-def _checked_line(line: np.ndarray) -> np.ndarray:
-    line = np.asarray(line, dtype=np.float64)
-    if line.ndim != 2 or line.shape[1] != 2 or line.shape[0] < 2:
-        raise ValueError(f"centerline must have shape (M, 2) with M >= 2, got {line.shape}")
-    if not np.all(np.isfinite(line)):
-        raise ValueError("centerline contains NaN or inf")
-    return np.ascontiguousarray(line)
-
-
-def _checked_vector(values: np.ndarray, name: str, shape: tuple[int, ...] | None = None) -> np.ndarray:
-    values = np.asarray(values, dtype=np.float64)
-    if values.ndim != 1 or (shape is not None and values.shape != shape):
-        raise ValueError(f"{name} must have shape {shape or '(N,)'}, got {values.shape}")
-    if not np.all(np.isfinite(values)):
-        raise ValueError(f"{name} contains NaN or inf")
-    return values

@@ -180,8 +180,7 @@ def _ego_radius(corners: np.ndarray) -> float:
     """Conservative bounding radius [m] of every ego quad around its centre."""
     if corners.shape[0] == 0 or corners.shape[1] == 0:
         return 0.0
-    reach = np.hypot(*np.moveaxis(corners[..., :4, :] - corners[..., 4:, :], -1, 0)).max()
-    return float(reach) * (1.0 + 1e-12)
+    return kernels.quad_reach(corners) * (1.0 + 1e-12)
 
 
 def _checked_corners(corners: np.ndarray, name: str) -> np.ndarray:

@@ -19,6 +19,7 @@ applied by the kernels of :mod:`sim.kernels.comfort`.
 from __future__ import annotations
 
 import enum
+import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -26,7 +27,7 @@ import numpy as np
 from sim.geometry import wrap_angle
 from sim.kernels.comfort import comfort_checks_kernel
 from sim.scoring.savgol import V1_FILTERS, V2_FILTERS, ComfortFilters, filter_bank
-from sim.types import PACIFICA, STATE_SIZE, PastIndex, StateIndex, VehicleParameters
+from sim.types import PACIFICA, PAST_MIN_COLUMNS, STATE_SIZE, PastIndex, StateIndex, VehicleParameters
 
 
 class ComfortCheckIndex(enum.IntEnum):
@@ -161,7 +162,7 @@ def history_comfort(
 
     Args:
         states: ``(N, T, 11)`` simulated states, ``dt`` [s] apart, row 0 at t = 0.
-        ego_past: ``(H, 6)`` logged ego past, :class:`~sim.types.PastIndex` columns, or None: then
+        ego_past: ``(H, 6)`` or ``(H, 9)`` logged ego past, :class:`~sim.types.PastIndex` columns, or None: then
             every check passes (HC = 1), as when NAVSIM scores the human for its filter.
         dt: [s] step of the states; the padded sequence is treated as uniformly ``dt`` apart.
         vehicle: its ``rear_axle_to_center`` [m] shifts the longitudinal acceleration.
@@ -175,12 +176,25 @@ def history_comfort(
     if ego_past is None:
         checks = np.ones((states.shape[0], len(ComfortCheckIndex)), dtype=np.bool_)
         return ComfortResult(checks=checks, passed=np.ones(states.shape[0]))
-    prefix = history_states(ego_past)
+    prefix = cached_history_states(ego_past)
     if prefix.shape[0] + states.shape[1] < MIN_STEPS:
         raise ValueError(
             f"history plus states need at least {MIN_STEPS} steps, got {prefix.shape[0]} + {states.shape[1]}"
         )
     return _run_checks(states, prefix, float(vehicle.rear_axle_to_center), V2_FILTERS, dt, config)
+
+
+def cached_history_states(ego_past: np.ndarray) -> np.ndarray:
+    """:func:`history_states`, computed once per logged past (read-only result)."""
+    past = np.ascontiguousarray(ego_past, dtype=np.float64)
+    return _history_states_of(past.tobytes(), past.shape)
+
+
+@functools.lru_cache(maxsize=16)
+def _history_states_of(past_bytes: bytes, shape: tuple[int, ...]) -> np.ndarray:
+    states = history_states(np.frombuffer(past_bytes, dtype=np.float64).reshape(shape))
+    states.flags.writeable = False
+    return states
 
 
 def history_states(ego_past: np.ndarray) -> np.ndarray:
@@ -189,18 +203,20 @@ def history_states(ego_past: np.ndarray) -> np.ndarray:
     Sample times run from the first logged time up to (excluding) the last, and the final one is
     dropped as well (so -1.5 ... -0.2 s for a past ending at 0 s). Every column is interpolated
     linearly in time as nuPlan's ``InterpolatedTrajectory`` does (heading unwrapped first, then
-    wrapped to [-pi, pi)); lateral velocity and acceleration, steering, yaw rate and yaw
-    acceleration are 0.
+    wrapped to [-pi, pi)); yaw rate, yaw acceleration and steering rate are 0 (nuPlan does not
+    interpolate them), and so are lateral velocity, lateral acceleration and steering angle when
+    the past has only the first six columns.
 
     Args:
-        ego_past: ``(H, 6)`` rows t [s], x, y [m], heading [rad], v_lon [m/s], a_lon [m/s^2].
+        ego_past: ``(H, 6)`` rows t [s], x, y [m], heading [rad], v_lon [m/s], a_lon [m/s^2], or
+            ``(H, 9)`` with v_lat [m/s], a_lat [m/s^2] and steering angle [rad] after them.
 
     Returns:
         ``(K, 11)`` float64 rear-axle states (:class:`~sim.types.StateIndex` columns).
     """
     past = np.asarray(ego_past, dtype=np.float64)
-    if past.ndim != 2 or past.shape[1] != len(PastIndex) or past.shape[0] < 1:
-        raise ValueError(f"ego_past must have shape (H >= 1, {len(PastIndex)}), got {past.shape}")
+    if past.ndim != 2 or past.shape[1] not in (PAST_MIN_COLUMNS, len(PastIndex)) or past.shape[0] < 1:
+        raise ValueError(f"ego_past must have shape (H >= 1, {PAST_MIN_COLUMNS} or {len(PastIndex)}), got {past.shape}")
     if not np.all(np.isfinite(past)):
         raise ValueError("ego_past contains NaN or inf")
     time_us = np.rint(past[:, PastIndex.T] * 1e6).astype(np.int64)
@@ -217,6 +233,12 @@ def history_states(ego_past: np.ndarray) -> np.ndarray:
         (StateIndex.VX, past[:, PastIndex.V_LON]),
         (StateIndex.AX, past[:, PastIndex.A_LON]),
     )
+    if past.shape[1] == len(PastIndex):
+        columns += (
+            (StateIndex.VY, past[:, PastIndex.V_LAT]),
+            (StateIndex.AY, past[:, PastIndex.A_LAT]),
+            (StateIndex.STEERING_ANGLE, past[:, PastIndex.STEERING_ANGLE]),
+        )
     knots = (time_us - time_us[0]).astype(np.float64)
     samples = (sample_us - time_us[0]).astype(np.float64)
     for column, values in columns:

@@ -11,13 +11,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.kernels.area_metrics import POLYGON_DRIVABLE, POLYGON_LANE, POLYGON_ON_ROUTE
+from sim.kernels.area_metrics import POLYGON_DRIVABLE, POLYGON_INTERSECTION, POLYGON_LANE, POLYGON_ON_ROUTE
 from sim.kernels.polygons import build_polygon_grid
 from sim.types import MapLayer, MapPolygons
 
 __all__ = ["DEFAULT_CELL_SIZE", "DrivableMapIndex", "build_drivable_map_index"]
 
-DEFAULT_CELL_SIZE = 5.0  # [m] about one and a half lane widths: a cell holds a handful of polygons
+DEFAULT_CELL_SIZE = 1.0  # [m] most box corners then fall in cells wholly inside their polygons (no test)
 _GRID_MARGIN = 1e-6  # [m] cells grow by this in the overlap test (cell index rounding slack)
 _MAX_GRID_CELLS = 1 << 22  # cells; larger maps get coarser cells instead of more memory
 
@@ -32,8 +32,8 @@ class DrivableMapIndex:
     Attributes:
         tokens: ``(P,)`` str polygon ids (for messages only).
         layers: ``(P,)`` int64 :class:`MapLayer` values.
-        flags: ``(P,)`` int64 bitmask of ``POLYGON_DRIVABLE`` / ``POLYGON_LANE`` / ``POLYGON_ON_ROUTE``
-            (:mod:`sim.kernels.area_metrics`).
+        flags: ``(P,)`` int64 bitmask of ``POLYGON_DRIVABLE`` / ``POLYGON_LANE`` / ``POLYGON_ON_ROUTE`` /
+            ``POLYGON_INTERSECTION`` (:mod:`sim.kernels.area_metrics`).
         offsets: ``(P + 1,)`` int64 CSR offsets into ``vertices``.
         vertices: ``(V, 2)`` float64 open rings.
         bounds: ``(P, 4)`` float64 xmin, ymin, xmax, ymax per polygon.
@@ -41,6 +41,7 @@ class DrivableMapIndex:
         shape: ``(2,)`` int64 cells along x and y; cell ``(ix, iy)`` has id ``ix * ny + iy``.
         cell_offsets: ``(nx * ny + 1,)`` int64 CSR offsets into ``cell_polygons``.
         cell_polygons: ``(K,)`` int64 polygons that may hold a point of the cell (a superset).
+        cell_inside: ``(K,)`` bool the polygon holds the whole cell strictly inside (no test needed).
     """
 
     tokens: np.ndarray
@@ -53,14 +54,24 @@ class DrivableMapIndex:
     shape: np.ndarray
     cell_offsets: np.ndarray
     cell_polygons: np.ndarray
+    cell_inside: np.ndarray
 
     @property
     def num_polygons(self) -> int:
         return int(self.layers.shape[0])
 
     def kernel_arrays(self) -> tuple[np.ndarray, ...]:
-        """``offsets, vertices, bounds, grid, shape, cell_offsets, cell_polygons`` in kernel order."""
-        return self.offsets, self.vertices, self.bounds, self.grid, self.shape, self.cell_offsets, self.cell_polygons
+        """``offsets, vertices, bounds, grid, shape, cell_offsets, cell_polygons, cell_inside`` in kernel order."""
+        return (
+            self.offsets,
+            self.vertices,
+            self.bounds,
+            self.grid,
+            self.shape,
+            self.cell_offsets,
+            self.cell_polygons,
+            self.cell_inside,
+        )
 
 
 def build_drivable_map_index(
@@ -90,9 +101,10 @@ def build_drivable_map_index(
     lanes = np.isin(layers, _LANE_LAYERS)
     flags[lanes] = POLYGON_LANE
     flags[lanes & on_route] |= POLYGON_ON_ROUTE
+    flags[layers == MapLayer.INTERSECTION] |= POLYGON_INTERSECTION
     bounds = _polygon_bounds(offsets, vertices)
     grid, shape = _grid_geometry(bounds, cell_size)
-    cell_offsets, cell_polygons = build_polygon_grid(offsets, vertices, bounds, grid, shape, _GRID_MARGIN)
+    cell_offsets, cell_polygons, cell_inside = build_polygon_grid(offsets, vertices, bounds, grid, shape, _GRID_MARGIN)
     return DrivableMapIndex(
         tokens=np.asarray(map_polygons.tokens),
         layers=layers,
@@ -104,6 +116,7 @@ def build_drivable_map_index(
         shape=shape,
         cell_offsets=cell_offsets,
         cell_polygons=cell_polygons,
+        cell_inside=cell_inside,
     )
 
 

@@ -10,13 +10,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.scoring import area, collision, comfort
+from sim.scoring import area, centerline, collision, comfort
 from sim.scoring.config import ScorerConfig
 from sim.scoring.drivable_map import DrivableMapIndex, build_drivable_map_index
-from sim.scoring.ego_geometry import CornerIndex, ego_corners
+from sim.scoring.ego_geometry import ego_corners
 from sim.scoring.observation import Observation, build_observation
 from sim.scoring.step_timer import StepTimer, timed
-from sim.types import MapLayer, ScoringScene, StateIndex
+from sim.types import ScoringScene, StateIndex
 
 
 @dataclass(frozen=True)
@@ -102,11 +102,10 @@ def evaluate_proposals(
     # 1. Ego geometry and where each box is on the map
     with timed(timer, "ego_areas"):
         corners = ego_corners(states, config.vehicle)
-        areas = area.ego_areas(corners, context.map_index, parallel=parallel)
-        centres = np.ascontiguousarray(corners[:, :, CornerIndex.CENTER])
-        centre_in_intersection = area.points_in_layer(centres, context.map_index, MapLayer.INTERSECTION)
-        rear_axle = np.ascontiguousarray(states[:, :, [StateIndex.X, StateIndex.Y]])
-        rear_in_intersection = area.points_in_layer(rear_axle, context.map_index, MapLayer.INTERSECTION)
+        rear_axle = states[:, :, StateIndex.X : StateIndex.Y + 1]
+        areas, centre_in_intersection, rear_in_intersection = area.map_flags(
+            corners, rear_axle, context.map_index, parallel=parallel
+        )
 
     # 2. Collisions, time to collision, red lights
     with timed(timer, "no_at_fault_collisions"):
@@ -132,9 +131,9 @@ def evaluate_proposals(
         ddc_exemption = centre_in_intersection if config.is_v2 else None
         ddc = area.driving_direction_compliance(corners, areas, ddc_exemption, config.area)
     with timed(timer, "lane_keeping"):
-        lk = area.lane_keeping(corners, centre_in_intersection, context.centerline, config.area)
+        lk = centerline.lane_keeping(corners, centre_in_intersection, context.centerline, config.area)
     with timed(timer, "ego_progress"):
-        progress = area.progress_raw(corners, context.centerline)
+        progress = centerline.progress_raw(corners, context.centerline)
 
     # 4. Comfort on the simulated states (v2: padded with the logged past)
     with timed(timer, "comfort"):

@@ -200,16 +200,22 @@ def _track_arrays(scene: ScoringScene, index: np.ndarray, frames: int) -> dict[s
 
 
 def _light_arrays(scene: ScoringScene, frames: int) -> dict[str, np.ndarray]:
-    """Red-light pseudo-objects: on-route connectors that are red in at least one used frame."""
+    """Red-light pseudo-objects: connectors that are red in at least one used frame.
+
+    With ``scene.red_light_polygons`` every light is used with its own polygon; otherwise only
+    on-route connectors count, with their map polygon.
+    """
+    given = scene.red_light_polygons
     on_route = set(scene.route_lane_ids)
     tokens, present, rings = [], [], []
     for token, red in zip(scene.red_light_tokens, scene.red_light_frames, strict=True):
-        if str(token) not in on_route or not red[:frames].any():
+        if (given is None and str(token) not in on_route) or not red[:frames].any():
             continue
+        polygons = scene.map_polygons if given is None else given
         try:
-            ring = scene.map_polygons.ring(scene.map_polygons.index_of(str(token)))
+            ring = polygons.ring(polygons.index_of(str(token)))
         except KeyError as error:
-            raise ValueError(f"{scene.source}: red light '{token}' is on the route but has no map polygon") from error
+            raise ValueError(f"{scene.source}: red light '{token}' is on the route but has no polygon") from error
         tokens.append(RED_LIGHT_PREFIX + str(token))
         present.append(red[:frames])
         rings.append(ring)

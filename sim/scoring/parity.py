@@ -3,11 +3,14 @@
 Usage::
 
     python -m sim.scoring.parity SCENE.json GOLDEN.npz
+    python -m sim.scoring.parity metric_cache.pkl golden_v2.npz
 
 The golden layout is described in ``navsim_parity/README.md`` of the data directory; the version
-(v1.1 PDMS or v2 EPDMS) is read from the golden's ``metric_columns``. Prints, per sub-metric,
-how many proposals agree and the worst difference; exits 1 on any disagreement beyond tolerance
-(discrete values exact, scores and progress 1e-6, states 1e-6 m, extended-comfort RMS 1e-4).
+(v1.1 PDMS or v2 EPDMS) is read from the golden's ``metric_columns``. A NAVSIM v2 metric cache may
+stand in for the scene JSON of the v2 goldens (it holds 41 frames, so not for v1.1's 51). Prints,
+per sub-metric, how many proposals agree and the worst difference; exits 1 on any disagreement
+beyond tolerance (discrete values exact, scores and progress 1e-6, states 1e-6 m, extended-comfort
+RMS 1e-4). Checks the input cannot support (the human filter of a synthetic scene) print as skipped.
 """
 
 from __future__ import annotations
@@ -18,28 +21,44 @@ from pathlib import Path
 
 import numpy as np
 
-from sim.scoring.aggregate import weighted_and_score
 from sim.scoring.config import EPDMS_CONFIG, PDMS_CONFIG, ScorerConfig
 from sim.scoring.evaluation import prepare_scene
-from sim.scoring.parity_checks import ANGLE_COLUMNS_XYH, Check, borderline_mask, compare, compare_labels
-from sim.scoring.results import OfficialResult, ScoreResult
-from sim.scoring.scene_io import load_scoring_scene
+from sim.scoring.metric_cache import load_metric_cache
+from sim.scoring.parity_checks import (
+    ANGLE_COLUMNS_XYH,
+    EC_RMS_TOLERANCE,
+    REFERENCE_TOLERANCE,
+    STATE_TOLERANCE,
+    VALUE_TOLERANCE,
+    Check,
+    borderline_mask,
+    compare,
+)
+from sim.scoring.parity_official import official_checks_v2, official_pair_checks, score_without_ec
+from sim.scoring.results import ScoreResult
+from sim.scoring.scene_io import SceneFormatError, load_scoring_scene
 from sim.scoring.scorer import score_batch, score_official, simulate_previous_plans
 from sim.scoring.simulation import reference_from_timed_poses, simulate, simulate_local, state_from_components
 from sim.types import NAVSIM_SAMPLING, ScoringScene
 
-STATE_TOLERANCE = 1e-6  # [m, rad, m/s, ...] simulated states
-REFERENCE_TOLERANCE = 1e-9  # [m, rad] interpolated reference
-VALUE_TOLERANCE = 1e-6  # EP, scores, progress [m]
-EC_RMS_TOLERANCE = 1e-4  # second derivatives amplify state errors by ~1/dt^2
 BATCH_SIZES = (1, 16, 256, 512)
+_NO_HUMAN = "the scene has no human trajectory (a synthetic scene; NAVSIM applies no human filter)"
 
 
 def run_parity(scene_path: Path, golden_path: Path) -> list[Check]:
     """Every check for one scene and golden file."""
     golden = dict(np.load(golden_path))
-    scene = load_scoring_scene(scene_path)
-    if golden["metric_columns"].shape[0] == 8:
+    is_v2 = golden["metric_columns"].shape[0] == 8
+    if scene_path.suffix == ".pkl":
+        if not is_v2:
+            raise SceneFormatError(
+                f"{scene_path}: a NAVSIM v2 metric cache holds 41 frames (4 s); the v1.1 goldens {golden_path} "
+                "need 51 (5 s): use scene_v1.json"
+            )
+        scene = load_metric_cache(scene_path)
+    else:
+        scene = load_scoring_scene(scene_path)
+    if is_v2:
         return _checks_v2(scene, golden)
     return _checks_v1(scene, golden, golden_path.parent / "golden_v2.npz")
 
@@ -83,14 +102,10 @@ def _prefix_checks(scene: ScoringScene, golden: dict[str, np.ndarray], config: S
             continue
         result = score_batch(scene, proposals[rows], config=config, context=context)
         ep_column = 4 if config.is_v2 else 2
-        score = _score_without_ec(result, config)
+        score = score_without_ec(result, config)
         checks.append(compare(f"{name}_ep", result.metrics[:, ep_column], golden[f"{name}_ep"], VALUE_TOLERANCE))
         checks.append(compare(f"{name}_score", score, golden[f"{name}_score"], VALUE_TOLERANCE))
     return checks
-
-
-def _score_without_ec(result: ScoreResult, config: ScorerConfig) -> np.ndarray:
-    return weighted_and_score(result.metrics, config, None)[2]
 
 
 def _checks_v2(scene: ScoringScene, golden: dict[str, np.ndarray]) -> list[Check]:
@@ -116,7 +131,7 @@ def _checks_v2(scene: ScoringScene, golden: dict[str, np.ndarray]) -> list[Check
     checks.append(
         compare(
             "batch_pdm_score",
-            _score_without_ec(batch, config),
+            score_without_ec(batch, config),
             golden["batch_pdm_score"],
             VALUE_TOLERANCE,
             borderline=borderline_mask(golden),
@@ -131,9 +146,12 @@ def _checks_v2(scene: ScoringScene, golden: dict[str, np.ndarray]) -> list[Check
     # 3. The official path, human filter off and on
     for filter_on in (False, True):
         tag = f"official_hf{int(filter_on)}"
+        if filter_on and scene.human_future is None:
+            checks.append(Check(f"{tag} (human filter)", 0, 0, 0.0, 0.0, skipped=_NO_HUMAN))
+            continue
         official_config = ScorerConfig(human_filter=filter_on)
         official = score_official(scene, proposals, config=official_config, previous_states=previous_states)
-        checks += _official_checks_v2(official, golden, tag, official_config)
+        checks += official_checks_v2(official, golden, tag, official_config)
     return checks
 
 
@@ -147,101 +165,28 @@ def _simulation_checks_v2(
 ) -> list[Check]:
     reference_xyh = reference_from_timed_poses(scene.reference)[None]
     pdmc_states = simulate(reference_xyh, scene.ego_init)
-    human = simulate_local(scene.human_future[None], NAVSIM_SAMPLING, scene.ego_init)
     count = golden["ec_prev_sim_states"].shape[0]
-    pairs = (
+    states = [
         ("sim_states", batch.states, golden["sim_states"]),
         ("pdmc_sim_states", pdmc_states[0], golden["pdmc_sim_states"]),
-        ("human_sim_states", human.states[0], golden["human_sim_states"]),
         ("ec_prev_sim_states", previous_states[:count], golden["ec_prev_sim_states"]),
-    )
-    checks = [
-        compare(name, ours, theirs, STATE_TOLERANCE, angle_columns=ANGLE_COLUMNS_XYH) for name, ours, theirs in pairs
     ]
-    checks.append(
-        compare(
-            "ref_states_xyh",
-            batch.reference,
-            golden["ref_states_xyh"],
-            REFERENCE_TOLERANCE,
-            angle_columns=ANGLE_COLUMNS_XYH,
-        )
-    )
-    checks.append(
-        compare(
-            "pdmc_ref_states_xyh",
-            reference_xyh[0],
-            golden["pdmc_ref_states_xyh"],
-            REFERENCE_TOLERANCE,
-            angle_columns=ANGLE_COLUMNS_XYH,
-        )
-    )
-    checks.append(
-        compare(
-            "human_ref_states_xyh",
-            human.reference[0],
-            golden["human_ref_states_xyh"],
-            REFERENCE_TOLERANCE,
-            angle_columns=ANGLE_COLUMNS_XYH,
-        )
-    )
+    references = [("ref_states_xyh", batch.reference), ("pdmc_ref_states_xyh", reference_xyh[0])]
+    checks = []
+    if scene.human_future is None:
+        checks.append(Check("human_sim_states, human_ref_states_xyh", 0, 0, 0.0, 0.0, skipped=_NO_HUMAN))
+    else:
+        human = simulate_local(scene.human_future[None], NAVSIM_SAMPLING, scene.ego_init)
+        states.append(("human_sim_states", human.states[0], golden["human_sim_states"]))
+        references.append(("human_ref_states_xyh", human.reference[0]))
+    checks += [
+        compare(name, ours, theirs, STATE_TOLERANCE, angle_columns=ANGLE_COLUMNS_XYH) for name, ours, theirs in states
+    ]
+    checks += [
+        compare(name, ours, golden[name], REFERENCE_TOLERANCE, angle_columns=ANGLE_COLUMNS_XYH)
+        for name, ours in references
+    ]
     return checks
-
-
-def _official_checks_v2(
-    official: OfficialResult, golden: dict[str, np.ndarray], tag: str, config: ScorerConfig
-) -> list[Check]:
-    result = official.proposals
-    rows = golden[f"{tag}_rows"]
-    mask = borderline_mask(golden)
-    weighted_no_ec = result.weighted.copy()
-    weighted_no_ec[:, 4] = 0.0
-    ours = np.column_stack([result.metrics, result.multiplier, weighted_no_ec, official.unfiltered_score])
-    checks = [
-        compare(f"{tag}_rows.{name}", ours[:, column], rows[:, column], VALUE_TOLERANCE, borderline=mask)
-        for column, name in enumerate(golden["official_row_columns"])
-    ]
-    checks.append(
-        compare(
-            f"{tag}_epdms_noEC",
-            _score_without_ec(result, config),
-            golden[f"{tag}_epdms_noEC"],
-            VALUE_TOLERANCE,
-            borderline=mask,
-        )
-    )
-    checks.append(compare(f"{tag}_epdms", result.score, golden[f"{tag}_epdms"], VALUE_TOLERANCE, borderline=mask))
-    checks += _official_pair_checks(official, golden, tag)
-    if config.human_filter:
-        checks.append(compare("human_metrics", official.human_metrics, golden["human_metrics"]))
-        forced = [str(golden["metric_columns"][column]) for column in official.forced_columns]
-        checks.append(compare_labels("human_forced_columns", forced, golden["human_forced_columns"]))
-    checks.append(
-        compare_labels(f"{tag} logreplay_removed_tokens", official.removed_tokens, golden["logreplay_removed_tokens"])
-    )
-    return checks
-
-
-def _official_pair_checks(official: OfficialResult, golden: dict[str, np.ndarray], tag: str) -> list[Check]:
-    return [
-        compare(f"{tag} official_ep_norm", official.ep_norm, golden["official_ep_norm"], VALUE_TOLERANCE),
-        compare(
-            f"{tag} official_pair_progress_raw",
-            official.pair_progress_raw,
-            golden["official_pair_progress_raw"],
-            VALUE_TOLERANCE,
-        ),
-        compare(
-            f"{tag} official_pair_multiplier",
-            official.pair_multiplier,
-            golden["official_pair_multiplier"],
-            borderline=borderline_mask(golden),
-        ),
-        compare(f"{tag} pdmc_metrics", official.reference_metrics, golden["pdmc_metrics"]),
-        compare(
-            f"{tag} pdmc_progress_raw", official.reference_progress_raw, golden["pdmc_progress_raw"], VALUE_TOLERANCE
-        ),
-    ]
 
 
 def _checks_v1(scene: ScoringScene, golden: dict[str, np.ndarray], golden_v2_path: Path) -> list[Check]:
@@ -271,25 +216,30 @@ def _checks_v1(scene: ScoringScene, golden: dict[str, np.ndarray], golden_v2_pat
         )
         for column, name in enumerate(golden["official_row_columns"])
     ]
-    checks += _official_pair_checks(official, golden, "official")
+    checks += official_pair_checks(official, golden, "official")
     return checks
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m sim.scoring.parity", description=__doc__.split("\n\n")[0])
-    parser.add_argument("scene", type=Path, help="scene JSON (scene_v1.json or scene_v2.json)")
+    parser.add_argument("scene", type=Path, help="scene JSON (scene_v1.json / scene_v2.json) or metric_cache.pkl (v2)")
     parser.add_argument("golden", type=Path, help="golden file of the original scorer (golden_v1.npz / golden_v2.npz)")
     args = parser.parse_args(argv)
     for path in (args.scene, args.golden):
         if not path.is_file():
             print(f"parity: file not found: {path}", file=sys.stderr)
             return 2
-    checks = run_parity(args.scene, args.golden)
+    try:
+        checks = run_parity(args.scene, args.golden)
+    except ValueError as error:  # SceneFormatError and MetricCacheError name the file and field
+        print(f"parity: {error}", file=sys.stderr)
+        return 2
     for check in checks:
         print(check.line())
     failed = [check for check in checks if not check.passed]
+    skipped = sum(1 for check in checks if check.skipped)
     verdict = "all agree" if not failed else f"{len(failed)} disagree"
-    print(f"parity: {len(checks)} checks, {verdict}")
+    print(f"parity: {len(checks) - skipped} checks, {verdict}" + (f", {skipped} skipped" if skipped else ""))
     return 1 if failed else 0
 
 

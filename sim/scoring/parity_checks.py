@@ -7,6 +7,10 @@ from dataclasses import dataclass
 import numpy as np
 
 ANGLE_COLUMNS_XYH = (2,)  # heading columns of (.., 3) pose arrays and (.., 11) states
+STATE_TOLERANCE = 1e-6  # [m, rad, m/s, ...] simulated states
+REFERENCE_TOLERANCE = 1e-9  # [m, rad] interpolated reference
+VALUE_TOLERANCE = 1e-6  # EP, scores, progress [m]
+EC_RMS_TOLERANCE = 1e-4  # second derivatives amplify state errors by ~1/dt^2
 
 
 @dataclass(frozen=True)
@@ -20,6 +24,7 @@ class Check:
         worst: largest absolute difference (NaN-aware: NaN == NaN, inf == inf).
         tolerance: 0 for exact checks.
         excused: disagreeing rows excused as borderline (decisions that flip under 1e-6 noise).
+        skipped: why the check could not be made from the input (empty when it was made).
     """
 
     name: str
@@ -28,12 +33,15 @@ class Check:
     worst: float
     tolerance: float
     excused: int = 0
+    skipped: str = ""
 
     @property
     def passed(self) -> bool:
         return self.agree + self.excused >= self.total
 
     def line(self) -> str:
+        if self.skipped:
+            return f"skip {self.name:<42} {self.skipped}"
         status = "ok  " if self.passed else "FAIL"
         excused = f"  ({self.excused} borderline excused)" if self.excused else ""
         counts = f"{self.agree:>5}/{self.total:<5}"

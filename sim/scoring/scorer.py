@@ -13,9 +13,11 @@ Two paths, as in NAVSIM:
 
 from __future__ import annotations
 
+from dataclasses import fields
+
 import numpy as np
 
-from sim.scoring import area
+from sim.scoring import centerline
 from sim.scoring.aggregate import assemble, metric_table, multiplier_of, normalised_progress, weighted_and_score
 from sim.scoring.config import EPDMS_CONFIG, ScorerConfig
 from sim.scoring.evaluation import ProposalMetrics, SceneContext, evaluate_proposals, prepare_scene
@@ -24,6 +26,8 @@ from sim.scoring.results import EpdmsMetric, OfficialResult, ScoreResult
 from sim.scoring.simulation import reference_from_timed_poses, simulate, simulate_local
 from sim.scoring.step_timer import StepTimer, timed
 from sim.types import NAVSIM_SAMPLING, ScoringScene, TrajectorySampling
+
+CHUNK_SIZE = 512  # proposals simulated and scored together: their arrays stay in the CPU caches
 
 # Metrics the human filter may force (EP and HC can never be 0 for a lone human trajectory).
 HUMAN_FILTER_COLUMNS = (
@@ -61,13 +65,19 @@ def score_batch(
     # 1. Prepare the scene once (map index, observation)
     with timed(timer, "prepare_scene"):
         context = context or prepare_scene(scene, config)
-    # 2. Simulate: interpolate, LQR tracking, kinematic bicycle
-    with timed(timer, "simulate"):
-        simulated = simulate_local(proposals_local, sampling, scene.ego_init, parallel=config.parallel)
-    # 3. Batch-independent sub-metrics
+    # 2. Simulate (interpolate, LQR tracking, kinematic bicycle) and score each proposal on its own,
+    #    a cache-sized chunk at a time
     past = _past(scene, config)
-    metrics = evaluate_proposals(context, simulated.reference, simulated.states, config, ego_past=past, timer=timer)
-    # 4. EP normalised over the batch, EC against the previous frame, aggregate
+    chunks = []
+    for start in range(0, max(len(proposals_local), 1), CHUNK_SIZE):
+        with timed(timer, "simulate"):
+            chunk = proposals_local[start : start + CHUNK_SIZE]
+            simulated = simulate_local(chunk, sampling, scene.ego_init, parallel=config.parallel)
+        chunks.append(
+            evaluate_proposals(context, simulated.reference, simulated.states, config, ego_past=past, timer=timer)
+        )
+    metrics = chunks[0] if len(chunks) == 1 else _concatenated(chunks)
+    # 3. EP normalised over the batch, EC against the previous frame, aggregate
     with timed(timer, "aggregate"):
         ec_rms, ec = _extended_comfort(metrics.states, previous_states, config)
         return assemble(metrics, normalised_progress(metrics, config), config, ec_rms=ec_rms, ec=ec)
@@ -125,6 +135,13 @@ def simulate_previous_plans(
     return simulate_local(previous_plans_local, sampling, previous_ego, parallel=config.parallel).states
 
 
+def _concatenated(chunks: list[ProposalMetrics]) -> ProposalMetrics:
+    """One :class:`ProposalMetrics` of consecutive chunks (every field is per proposal)."""
+    return ProposalMetrics(
+        **{field.name: np.concatenate([getattr(c, field.name) for c in chunks]) for field in fields(ProposalMetrics)}
+    )
+
+
 def _past(scene: ScoringScene, config: ScorerConfig) -> np.ndarray | None:
     return scene.ego_past if config.is_v2 else None
 
@@ -147,9 +164,7 @@ def _pairwise_progress(
     reference_multiplier = multiplier_of(metric_table(reference, np.zeros(1), config), config.version)[0]
     pair_raw = np.stack([np.full(n, reference.progress_raw[0]), metrics.progress_raw], axis=1)
     pair_multiplier = np.stack([np.full(n, reference_multiplier), multiplier], axis=1)
-    ep = np.empty(n)
-    for i in range(n):
-        ep[i] = area.ego_progress(pair_raw[i], pair_multiplier[i], version=config.version_tag, config=config.area)[1]
+    ep = centerline.ego_progress_sets(pair_raw, pair_multiplier, version=config.version_tag, config=config.area)[:, 1]
     return pair_raw, pair_multiplier, ep
 
 

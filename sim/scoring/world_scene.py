@@ -26,6 +26,7 @@ from sim.scoring.drivable_map import DrivableMapIndex, build_drivable_map_index
 from sim.scoring.evaluation import prepare_scene
 from sim.scoring.scorer import score_batch
 from sim.types import (
+    PAST_MIN_COLUMNS,
     AgentTracks,
     AgentType,
     MapPolygons,
@@ -150,7 +151,7 @@ def _ego_state(world: PrivilegedWorld) -> np.ndarray:
 def _constant_velocity_past(world: PrivilegedWorld) -> np.ndarray:
     x, y, heading = world.ego.pose
     speed = world.ego.speed
-    past = np.zeros((len(PAST_TIMES), len(PastIndex)))
+    past = np.zeros((len(PAST_TIMES), PAST_MIN_COLUMNS))
     past[:, PastIndex.T] = PAST_TIMES
     past[:, PastIndex.X] = x + speed * past[:, PastIndex.T] * np.cos(heading)
     past[:, PastIndex.Y] = y + speed * past[:, PastIndex.T] * np.sin(heading)

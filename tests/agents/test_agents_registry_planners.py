@@ -18,6 +18,7 @@ DEFAULTS_BY_PREFIX = {
     "control_": WaypointControllerConfig(),
     "selection": SelectionConfig(),
     "leaderboard_agent": AgentConfig(),
+    "agent_": AgentConfig(),  # a planner's own agent defaults (agent_<planner>.yaml)
 }
 
 

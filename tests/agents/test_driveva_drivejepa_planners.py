@@ -7,8 +7,8 @@ import pytest
 import torch
 
 from agents.base import Observation, Planner, RoadOption
-from agents.drivejepa import DriveJEPAPlanner
-from agents.driveva import DriveVAPlanner, FrameHistory, navsim_command
+from agents.drivejepa import DriveJEPAPlanner, DriveJEPAPlannerConfig
+from agents.driveva import DriveVAPlanner, DriveVAPlannerConfig, FrameHistory, navsim_command
 
 
 @pytest.fixture(autouse=True)
@@ -23,12 +23,12 @@ def observation(t: float, seed: int = 0, camera: str = "rgb_front", **kwargs) ->
 
 @pytest.fixture(scope="module")
 def driveva() -> DriveVAPlanner:
-    return DriveVAPlanner()
+    return DriveVAPlanner(DriveVAPlannerConfig(preset="tiny"))
 
 
 @pytest.fixture(scope="module")
 def drivejepa() -> DriveJEPAPlanner:
-    return DriveJEPAPlanner()
+    return DriveJEPAPlanner(DriveJEPAPlannerConfig(preset="tiny"))
 
 
 def test_frame_history_samples_a_regular_grid_ending_now() -> None:

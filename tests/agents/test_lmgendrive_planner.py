@@ -22,9 +22,7 @@ def observation(planner: LMGenDrivePlanner, instruction: str | None, seed: int =
 
 @pytest.fixture(scope="module")
 def planner() -> LMGenDrivePlanner:
-    return LMGenDrivePlanner(
-        LMGenDrivePlannerConfig(preset="tiny", history_stride=2, completion_threshold=1.1)
-    )  # never completes
+    return LMGenDrivePlanner(LMGenDrivePlannerConfig(preset="tiny", completion_threshold=1.1))  # never completes
 
 
 def test_planner_returns_finite_waypoints_half_a_second_apart(planner: LMGenDrivePlanner) -> None:
@@ -46,14 +44,14 @@ def test_sensors_are_three_224_capable_cameras_as_lmdrive_mounts(planner: LMGenD
 
 def test_frame_buffer_grows_subsamples_and_clears_on_a_new_instruction(planner: LMGenDrivePlanner) -> None:
     planner.reset()
-    frames = [planner.plan(observation(planner, "follow the lane", seed=i)).info["history_frames"] for i in range(4)]
-    assert frames == [1, 2, 2, 3]  # buffer[::2] plus the newest
+    frames = [planner.plan(observation(planner, "follow the lane", seed=i)).info["history_frames"] for i in range(6)]
+    assert frames == [1, 2, 2, 2, 2, 3]  # buffer[::4] plus the newest
     plan = planner.plan(observation(planner, "change to the left lane"))
     assert plan.info["history_frames"] == 1
 
 
 def test_completion_clears_the_buffer() -> None:
-    always_done = LMGenDrivePlanner(LMGenDrivePlannerConfig(completion_threshold=-1.0))
+    always_done = LMGenDrivePlanner(LMGenDrivePlannerConfig(preset="tiny", completion_threshold=-1.0))
     plan = always_done.plan(observation(always_done, "go straight"))
     assert plan.instruction_completed and always_done._buffer == []
 

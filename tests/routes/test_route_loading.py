@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from routes.benchmarks import BENCHMARKS, load_benchmark, select_routes
+from routes.benchmarks import BENCHMARKS, load_benchmark
 from routes.lb1_scenarios import match_triggers, read_lb1_scenarios
 from routes.route_types import LeaderboardVersion, RouteError
 from routes.route_xml import read_route_file
@@ -52,16 +52,6 @@ def test_bench2drive_routes_carry_one_scenario_and_two_weathers(data_dir: Path) 
     assert np.allclose(first.scenarios[0].trigger_carla, [-497.7, 3659.9, 364.7, -90.2])
     assert [percentage for percentage, _ in first.weathers] == [0.0, 100.0]
     assert len({route.scenarios[0].type for route in routes}) == 44
-
-
-def test_route_subset_with_ranges(data_dir: Path) -> None:
-    routes = list(load_benchmark("langauto-tiny", data_dir).routes)
-    ids = [route.route_id for route in select_routes(routes, "0-12,10")]
-    assert ids and set(ids) <= {str(i) for i in range(13)}
-    with pytest.raises(RouteError, match="not a range"):
-        select_routes(routes, "9-3")
-    with pytest.raises(RouteError, match="no route"):
-        select_routes(routes, "99999")
 
 
 def test_unknown_benchmark_lists_the_known_ones() -> None:

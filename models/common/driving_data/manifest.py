@@ -37,6 +37,8 @@ class LayoutConfig:
         bev_channels: channel names of the BEV raster in order (empty: no raster stored).
         bev_size_px: raster side [px].
         bev_metres_per_px: [m/px].
+        bev_center_x: [m] x of the raster centre in the local rear-axle frame (the world's raster is
+            centred on the ego box centre, about 1.4 m ahead of the rear axle).
         image_codec: :class:`~models.common.driving_data.layout.ImageCodec` value.
     """
 
@@ -47,6 +49,7 @@ class LayoutConfig:
     bev_channels: tuple[str, ...] = ()
     bev_size_px: int = 0
     bev_metres_per_px: float = 0.0
+    bev_center_x: float = 0.0
     image_codec: str = ImageCodec.PNG.value
 
     def __post_init__(self) -> None:

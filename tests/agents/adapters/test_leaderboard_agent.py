@@ -190,6 +190,16 @@ def test_agent_config_yaml_and_planner_name() -> None:
     assert loaded.warmup_ticks == 20 and loaded.plan_every == 2
 
 
+def test_lmgendrive_runs_as_lmdrive_s_agent_unless_a_yaml_says_otherwise(tmp_path) -> None:
+    default = load_agent_config("lmgendrive")
+    assert (default.instructions, default.warmup_ticks, default.plan_every) == (True, 20, 2)
+    assert load_agent_config("constant_velocity").instructions is False
+    override = tmp_path / "mine.yaml"
+    override.write_text("planner: lmgendrive\ninstructions: false\n")
+    mine = load_agent_config(str(override))
+    assert (mine.instructions, mine.warmup_ticks) == (False, 20)
+
+
 NAVIGATION = "class RoadOption:\n    LEFT = 1\n"
 PROBE = """
 import sys

@@ -119,7 +119,8 @@ def test_checkpoint_round_trip_and_config_mismatch(config, tmp_path) -> None:
         common_checkpoint.load_checkpoint(path, build_model(other), other, MODEL_NAME)
 
 
-def test_training_cli_runs_and_resumes(tmp_path) -> None:
-    first = drivejepa_train.main(["--max-steps", "2", "--out", str(tmp_path), "--warmup-steps", "1"])
+def test_training_cli_runs_and_resumes(tmp_path, cpu_dataset) -> None:
+    args = ["--data", str(cpu_dataset), "--no-distillation", "--batch-size", "2", "--warmup-steps", "1"]
+    first = drivejepa_train.main([*args, "--max-steps", "2", "--out", str(tmp_path), "--val-samples", "4"])
     assert len(first) == 2 and (tmp_path / "last.pt").is_file()
-    assert len(drivejepa_train.main(["--max-steps", "3", "--out", str(tmp_path), "--resume"])) == 1
+    assert len(drivejepa_train.main([*args, "--max-steps", "3", "--out", str(tmp_path), "--resume"])) == 1

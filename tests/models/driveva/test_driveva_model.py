@@ -111,10 +111,11 @@ def test_checkpoint_round_trip_and_config_mismatch(config, tmp_path) -> None:
         common_checkpoint.load_checkpoint(path, build_model(other), other, MODEL_NAME)
 
 
-def test_training_cli_runs_and_resumes(tmp_path) -> None:
-    first = driveva_train.main(["--max-steps", "2", "--out", str(tmp_path), "--warmup-steps", "1"])
+def test_training_cli_runs_and_resumes(tmp_path, cpu_dataset) -> None:
+    args = ["--data", str(cpu_dataset), "--batch-size", "2", "--warmup-steps", "1", "--val-samples", "2"]
+    first = driveva_train.main([*args, "--max-steps", "2", "--out", str(tmp_path)])
     assert len(first) == 2 and (tmp_path / "last.pt").is_file()
-    resumed = driveva_train.main(["--max-steps", "3", "--out", str(tmp_path), "--resume", "--warmup-steps", "1"])
+    resumed = driveva_train.main([*args, "--max-steps", "3", "--out", str(tmp_path), "--resume"])
     assert len(resumed) == 1  # steps 0 and 1 were not repeated
 
 

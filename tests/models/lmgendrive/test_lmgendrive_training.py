@@ -121,13 +121,17 @@ def test_stage3_gradients_flow_through_the_frozen_generator() -> None:
     assert all(p.grad is None for p in model.generator.unet.parameters())
 
 
-@pytest.mark.parametrize("stage", [1, 2, 3])
-def test_training_cli_runs_each_stage_and_resumes(tmp_path, stage: int) -> None:
+def test_training_cli_chains_the_stages_and_resumes(tmp_path, cpu_dataset) -> None:
+    from models.common.checkpoint import read_checkpoint
     from models.lmgendrive import train
 
-    out = tmp_path / f"stage{stage}"
-    first = train.main(["--stage", str(stage), "--max-steps", "2", "--out", str(out), "--warmup-steps", "1"])
-    assert len(first) == 2 and all(math.isfinite(v) for v in first)
-    assert (out / "last.pt").is_file() and any((out / "tensorboard").iterdir())
-    resumed = train.main(["--stage", str(stage), "--max-steps", "3", "--out", str(out), "--resume"])
-    assert len(resumed) == 1, "resuming runs only the missing step"
+    args = ["--data", str(cpu_dataset), "--out", str(tmp_path), "--batch-size", "2", "--warmup-steps", "1"]
+    first = train.main([*args, "--max-steps", "2", "--val-samples", "2"])
+    assert [len(first[stage]) for stage in (1, 2, 3)] == [2, 2, 2]
+    assert all(math.isfinite(v) for losses in first.values() for v in losses)
+    for stage in (1, 2, 3):
+        assert (tmp_path / f"stage{stage}" / "last.pt").is_file()
+        assert any((tmp_path / f"stage{stage}" / "tensorboard").iterdir())
+    assert read_checkpoint(tmp_path / "last.pt")["extra"]["stage"] == 3
+    resumed = train.main([*args, "--stage", "2", "--max-steps", "3", "--resume"])
+    assert len(resumed[2]) == 1, "resuming runs only the missing step"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from fractions import Fraction
 
 import numpy as np
@@ -148,3 +149,16 @@ def test_segment_and_point_against_polygons() -> None:
         vertex = ring[int(rng.integers(0, ring.shape[0]))]
         assert point_in_ring_or_edge(*vertex, ring)  # boundary counts
         assert segment_intersects_ring(*(vertex + 10.0), *vertex, ring)  # touching at a vertex counts
+
+
+def test_hypot_skips_the_call_only_where_it_is_exact() -> None:
+    from sim.kernels._jit import kernel
+    from sim.kernels.exact import hypot
+
+    compiled_hypot = kernel(lambda x, y: math.hypot(x, y))  # what the kernels called before
+    rng = np.random.default_rng(7)
+    values = np.concatenate([rng.normal(0.0, 3.0, 2000), 10.0 ** rng.uniform(-300, 300, 2000), [0.0, -0.0, 5e-324]])
+    for x in values:
+        for y in (0.0, -0.0, 0.25):
+            assert hypot(x, y) == compiled_hypot(x, y)
+        assert hypot(x, 0.0) == abs(x)

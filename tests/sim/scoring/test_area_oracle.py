@@ -10,6 +10,7 @@ import pytest
 import shapely
 
 from sim.scoring import area
+from sim.scoring import centerline as centerline_metrics
 from sim.scoring.drivable_map import build_drivable_map_index
 from sim.scoring.ego_geometry import ego_corners
 from sim.types import STATE_SIZE, MapLayer
@@ -89,10 +90,10 @@ def test_intersection_queries_and_progress_match_shapely(pose: tuple[float, floa
     line = shapely.LineString(centerline)
     stations = shapely.line_locate_point(line, shapely.points(corners[:, :, 4]))
     np.testing.assert_array_equal(
-        area.progress_raw(corners, centerline), np.clip(stations[:, 1] - stations[:, 0], 0, None)
+        centerline_metrics.progress_raw(corners, centerline), np.clip(stations[:, 1] - stations[:, 0], 0, None)
     )
     distances = shapely.distance(line, shapely.points(points))
-    np.testing.assert_array_equal(area.distance_to_polyline(points, centerline), distances)
+    np.testing.assert_array_equal(centerline_metrics.distance_to_polyline(points, centerline), distances)
 
 
 def test_wrappers_reject_bad_input() -> None:
@@ -106,10 +107,10 @@ def test_wrappers_reject_bad_input() -> None:
     with pytest.raises(ValueError, match="NaN"):
         area.ego_areas(bad, index)
     with pytest.raises(ValueError, match="center_in_intersection"):
-        area.lane_keeping(corners, np.zeros((2, 3)), centerline)
+        centerline_metrics.lane_keeping(corners, np.zeros((2, 3)), centerline)
     with pytest.raises(ValueError, match="centerline"):
-        area.progress_raw(corners, centerline[:1])
+        centerline_metrics.progress_raw(corners, centerline[:1])
     with pytest.raises(ValueError, match="version"):
-        area.ego_progress(np.ones(2), np.ones(2), version="v3")
+        centerline_metrics.ego_progress(np.ones(2), np.ones(2), version="v3")
     with pytest.raises(ValueError, match="multiplier"):
-        area.ego_progress(np.ones(2), np.ones(3), version="v2")
+        centerline_metrics.ego_progress(np.ones(2), np.ones(3), version="v2")

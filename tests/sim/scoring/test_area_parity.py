@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from sim.scoring import area
+from sim.scoring import area, centerline
 from sim.scoring.drivable_map import build_drivable_map_index
 from sim.scoring.ego_geometry import ego_corners
 from sim.scoring.scene_io import load_scoring_scene
@@ -49,8 +49,8 @@ def scored(request: pytest.FixtureRequest) -> dict:
     pdmc = ego_corners(v2["pdmc_sim_states"][None])
     return {
         "scene": scene, "v2": v2, "v1": v1, "index": index, "corners": corners, "areas": areas,
-        "in_junction": in_junction, "raw": area.progress_raw(corners, scene.centerline),
-        "pdmc_raw": float(area.progress_raw(pdmc, scene.centerline)[0]),
+        "in_junction": in_junction, "raw": centerline.progress_raw(corners, scene.centerline),
+        "pdmc_raw": float(centerline.progress_raw(pdmc, scene.centerline)[0]),
     }  # fmt: skip
 
 
@@ -76,11 +76,11 @@ def test_dac_ddc_lk_v2(scored: dict) -> None:
     metrics = v2["batch_metrics"]
     dac = area.drivable_area_compliance(areas)
     ddc = area.driving_direction_compliance(corners, areas, scored["in_junction"])
-    lk = area.lane_keeping(corners, scored["in_junction"], scored["scene"].centerline)
+    lk = centerline.lane_keeping(corners, scored["in_junction"], scored["scene"].centerline)
     for name, ours in (("DAC", dac), ("DDC", ddc), ("LK", lk)):
         column = V2_COLUMNS[name]
         assert_discrete(ours, metrics[:, column], borderline(v2, column), f"v2 {name}")
-    parallel = area.lane_keeping(corners, scored["in_junction"], scored["scene"].centerline, parallel=True)
+    parallel = centerline.lane_keeping(corners, scored["in_junction"], scored["scene"].centerline, parallel=True)
     np.testing.assert_array_equal(parallel, lk)
 
 
@@ -105,15 +105,15 @@ def test_raw_progress(scored: dict) -> None:
 def test_batched_ep(scored: dict, version: str) -> None:
     golden, raw = scored[version], scored["raw"]
     prod = golden["batch_prod"]
-    ep = area.ego_progress(raw, prod, version=version)
+    ep = centerline.ego_progress(raw, prod, version=version)
     np.testing.assert_allclose(
         ep, golden["batch_metrics"][:, (V2_COLUMNS if version == "v2" else V1_COLUMNS)["EP"]], atol=TOLERANCE
     )
     for n in BATCH_SIZES:
-        ours = area.ego_progress(raw[:n], prod[:n], version=version)
+        ours = centerline.ego_progress(raw[:n], prod[:n], version=version)
         np.testing.assert_allclose(ours, golden[f"batch{n}_ep"], rtol=0, atol=TOLERANCE, err_msg=f"batch{n}")
     low = golden["lowprog_idx"]
-    ours = area.ego_progress(raw[low], prod[low], version=version)
+    ours = centerline.ego_progress(raw[low], prod[low], version=version)
     np.testing.assert_allclose(ours, golden["lowprog_ep"], rtol=0, atol=TOLERANCE, err_msg="lowprog")
 
 
@@ -126,7 +126,7 @@ def test_official_pair_ep(scored: dict, version: str) -> None:
     ours = np.empty(len(raw))
     for i in range(len(raw)):
         pair_raw = np.array([scored["pdmc_raw"], raw[i]])
-        ours[i] = area.ego_progress(pair_raw, multiplier[i], version=version)[1]
+        ours[i] = centerline.ego_progress(pair_raw, multiplier[i], version=version)[1]
     np.testing.assert_allclose(ours, rows[:, column], rtol=0, atol=TOLERANCE)
     norm = np.maximum(scored["pdmc_raw"] * multiplier[:, 0], raw * multiplier[:, 1])
     np.testing.assert_allclose(norm, golden["official_ep_norm"], rtol=0, atol=TOLERANCE)

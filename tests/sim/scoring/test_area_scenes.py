@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from sim.scoring import area
+from sim.scoring import area, centerline
 from sim.scoring.area import AreaMetricConfig, EgoAreaIndex
 
 STEPS = 41
@@ -79,7 +79,7 @@ CENTERLINE = np.stack([np.arange(-10.0, 200.0), np.zeros(210)], axis=1)
 def lane_keeping_of(offsets: np.ndarray, in_junction: np.ndarray | None = None) -> float:
     corners = centres_along_x(np.full(len(offsets), 0.5), offsets)
     junction = np.zeros((1, len(offsets)), dtype=bool) if in_junction is None else in_junction[None]
-    return float(area.lane_keeping(corners, junction, CENTERLINE)[0])
+    return float(centerline.lane_keeping(corners, junction, CENTERLINE)[0])
 
 
 def test_lk_fails_after_twenty_consecutive_deviations() -> None:
@@ -110,22 +110,25 @@ def test_lk_intersection_steps_are_skipped_without_reset() -> None:
     assert lane_keeping_of(offsets) == 1.0  # without the junction the centreline steps reset the count
     junction[:] = True
     assert lane_keeping_of(np.full(STEPS, 5.0), junction) == 1.0
-    assert area.lane_keeping(centres_along_x(np.ones(STEPS), 1.0), junction[None], CENTERLINE, parallel=True)[0] == 1.0
+    assert (
+        centerline.lane_keeping(centres_along_x(np.ones(STEPS), 1.0), junction[None], CENTERLINE, parallel=True)[0]
+        == 1.0
+    )
 
 
 def test_ep_low_normaliser_branch_v1_and_v2() -> None:
     raw, mult = np.array([1.0, 2.0, 3.0]), np.array([1.0, 0.0, 0.5])  # best masked progress 1.5 m
-    np.testing.assert_array_equal(area.ego_progress(raw, mult, version="v1"), [1.0, 0.0, 1.0])
-    np.testing.assert_array_equal(area.ego_progress(raw, mult, version="v2"), [1.0, 1.0, 1.0])
+    np.testing.assert_array_equal(centerline.ego_progress(raw, mult, version="v1"), [1.0, 0.0, 1.0])
+    np.testing.assert_array_equal(centerline.ego_progress(raw, mult, version="v2"), [1.0, 1.0, 1.0])
     raw = np.array([5.0, 2.0])  # a normaliser of exactly 5 m is still the low branch
-    np.testing.assert_array_equal(area.ego_progress(raw, np.ones(2), version="v1"), [1.0, 1.0])
-    np.testing.assert_array_equal(area.ego_progress(raw, np.ones(2), version="v2"), [1.0, 1.0])
+    np.testing.assert_array_equal(centerline.ego_progress(raw, np.ones(2), version="v1"), [1.0, 1.0])
+    np.testing.assert_array_equal(centerline.ego_progress(raw, np.ones(2), version="v2"), [1.0, 1.0])
 
 
 def test_ep_normalised_branch_v1_masks_and_v2_clips() -> None:
     raw, mult = np.array([10.0, 20.0, 4.0, 8.0]), np.array([1.0, 0.0, 1.0, 0.5])
-    np.testing.assert_allclose(area.ego_progress(raw, mult, version="v1"), [1.0, 0.0, 0.4, 0.4])
-    np.testing.assert_allclose(area.ego_progress(raw, mult, version="v2"), [1.0, 1.0, 0.4, 0.8])
+    np.testing.assert_allclose(centerline.ego_progress(raw, mult, version="v1"), [1.0, 0.0, 0.4, 0.4])
+    np.testing.assert_allclose(centerline.ego_progress(raw, mult, version="v2"), [1.0, 1.0, 0.4, 0.8])
 
 
 def test_progress_is_clipped_at_zero_and_clamped_to_the_line() -> None:
@@ -133,4 +136,4 @@ def test_progress_is_clipped_at_zero_and_clamped_to_the_line() -> None:
     corners[0, :, 4] = [[-30.0, 2.0], [5.0, -1.0]]  # starts before the line's start
     corners[1, :, 4] = [[50.0, 0.0], [20.0, 0.0]]  # drives backwards
     corners[2, :, 4] = [[150.0, 0.0], [400.0, 3.0]]  # ends after the line's end
-    np.testing.assert_array_equal(area.progress_raw(corners, CENTERLINE), [15.0, 0.0, 49.0])
+    np.testing.assert_array_equal(centerline.progress_raw(corners, CENTERLINE), [15.0, 0.0, 49.0])
