@@ -1,11 +1,12 @@
-"""What each debugging mode costs per tick: a plain run, ``--record`` (rerun), ``--save-video`` (MP4), both.
+"""What each debugging mode costs per tick: a plain run, ``--record`` (rerun), ``--save-video`` (MP4), both,
+and ``live``: the recording streamed to the web viewer's server as ``--debug`` does (without its pauses).
 
 Drives the same route with the same seed once per mode and reports, per tick, the wall-clock time
 of the whole tick and the time spent inside the recorders alone (the overhead a mode adds; the
 first figure also moves with the machine's load). The last line is one JSON object.
 
-    python benchmarks/debug_modes.py                         # drivejepa (tiny): a camera and 32 scored proposals
-    python benchmarks/debug_modes.py --agent pdm_closed --ticks 300
+    python benchmarks/debug_modes.py            # drivejepa, tiny preset (random weights): a camera, scored proposals
+    python benchmarks/debug_modes.py --agent pdm_closed --preset "" --ticks 300
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ os.environ.setdefault("NUMBA_NUM_THREADS", "1")  # one core, as the other benchm
 
 import argparse  # noqa: E402
 import json  # noqa: E402
+import socket  # noqa: E402
 import sys  # noqa: E402
 import tempfile  # noqa: E402
 import time  # noqa: E402
@@ -27,9 +29,16 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from sim.run.agent_loading import agent_spec_for  # noqa: E402
 from sim.run.debug_session import DebugSession  # noqa: E402
+from sim.run.live_viewer import LiveViewer, ViewerKind  # noqa: E402
 from sim.run.recorders import route_recorders  # noqa: E402
 
-MODES = {"plain": (False, False), "record": (False, True), "video": (True, False), "record+video": (True, True)}
+MODES = {  # (save_video, record, live)
+    "plain": (False, False, False),
+    "record": (False, True, False),
+    "video": (True, False, False),
+    "record+video": (True, True, False),
+    "live": (False, False, True),
+}
 
 
 class Timed:
@@ -51,11 +60,27 @@ class Timed:
         self.recorder.close(record)
 
 
-def measure(agent: str, route: str, mode: str, ticks: int, warmup: int, out: Path) -> dict:
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def agent_spec(agent: str, preset: str, folder: Path):
+    """The generic leaderboard agent driving ``agent`` (a planner name), with the model ``preset`` if given."""
+    if not preset or agent.endswith(".py"):
+        return agent_spec_for(agent)
+    config = folder / "agent.yaml"
+    config.write_text(f"planner: {agent}\nplanner_overrides: {{preset: {preset}}}\n")
+    return agent_spec_for(agent, str(config))
+
+
+def measure(agent, route: str, mode: str, ticks: int, warmup: int, out: Path) -> dict:
     """Per-tick wall time and recorder time [ms] of one mode, after ``warmup`` ticks."""
-    save_video, record = MODES[mode]
-    recorders = tuple(Timed(r) for r in route_recorders("bench", out / mode, save_video, record))
-    session = DebugSession(agent_spec_for(agent), route, seed=0, recorders=recorders)
+    save_video, record, live = MODES[mode]
+    viewer = LiveViewer.start(ViewerKind.WEB, free_port(), free_port()) if live else None
+    recorders = tuple(Timed(r) for r in route_recorders("bench", out / mode, save_video, record, viewer))
+    session = DebugSession(agent, route, seed=0, recorders=recorders)
     session.step(warmup)
     for recorder in recorders:
         recorder.seconds, recorder.calls = 0.0, 0
@@ -77,6 +102,8 @@ def measure(agent: str, route: str, mode: str, ticks: int, warmup: int, out: Pat
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--agent", default="drivejepa", help="registered planner name or agent .py")
+    parser.add_argument("--preset", default="tiny", help="the model preset of a learned planner ('' for none: "
+                        "the planner's shipped checkpoint)")  # fmt: skip
     parser.add_argument("--route", default="langauto-tiny:0", help="<benchmark>:<route id>")
     parser.add_argument("--ticks", type=int, default=200)
     parser.add_argument("--warmup", type=int, default=20, help="ticks first driven and not counted (JIT, caches)")
@@ -84,15 +111,16 @@ def main() -> None:
     torch.set_num_threads(1)
     results = []
     with tempfile.TemporaryDirectory() as folder:
+        agent = agent_spec(args.agent, args.preset, Path(folder))
         for mode in MODES:
-            result = measure(args.agent, args.route, mode, args.ticks, args.warmup, Path(folder))
+            result = measure(agent, args.route, mode, args.ticks, args.warmup, Path(folder))
             results.append(result)
             print(
                 f"{mode:<13} {result['tick_ms']:8.2f} ms/tick  recorders {result['recorders_ms']:7.2f} ms/tick  "
                 f"{result['bytes_per_tick'] / 1024:7.1f} KiB/tick",
                 flush=True,
             )
-    print(json.dumps({"agent": args.agent, "route": args.route, "modes": results}))
+    print(json.dumps({"agent": args.agent, "preset": args.preset, "route": args.route, "modes": results}))
 
 
 if __name__ == "__main__":

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from sim.eval.infractions import LeaderboardRules
 from sim.eval.summary import summary_lines
-from sim.run.report_data import ReportError, ReportEvent, read_results, record_events, record_town, route_media
+from sim.run.report_data import ReportError, ReportEvent, read_results, record_events, route_media
 from sim.run.report_tables import events_table, routes_table, summary_cards
 
 logger = logging.getLogger(__name__)
@@ -101,7 +101,7 @@ def render(payload: dict, name: str, rules: LeaderboardRules, total: int, out_di
         any_infraction = any(items for r in records for items in r["infractions"].values())
         figure = _figure_html(infractions_figure(records)) if any_infraction else "<p>No infraction.</p>"
         parts += ["<h2>Infractions</h2>", figure]
-    parts += _maps(sorted({record_town(r) for r in records} - {"?"}), events, data_dir)
+    parts += _maps(sorted({event.town for event in events} - {"?"}), events, data_dir)
     parts += ["<h2>Every infraction</h2>", events_table(events)]
     return (
         "<!DOCTYPE html>\n<html><head><meta charset='utf-8'>"
@@ -113,6 +113,7 @@ def render(payload: dict, name: str, rules: LeaderboardRules, total: int, out_di
 
 
 def _maps(towns: list[str], events: list[ReportEvent], data_dir) -> list[str]:
+    """A map of each town with infractions (the others would show nothing)."""
     from sim.maps.town import load_town
     from sim.run.report_figures import town_figure
 

@@ -8,9 +8,13 @@ from sim.run.report_data import ReportEvent, RouteMedia, record_town
 
 
 def summary_cards(payload: dict) -> str:
-    """DS, RC, IS means, km driven and simulated / wall-clock hours as cards."""
+    """DS, RC, IS means (once the run finished), km driven and simulated / wall-clock minutes as cards."""
     record = payload["_checkpoint"].get("global_record") or {}
-    means, meta = record.get("scores_mean", {}), record.get("meta", {})
+    means = record.get("scores_mean") or record.get("scores") or {}  # 2.0's key, 1.0's key
+    meta = record.get("meta", {})
+    if "km_driven" not in meta:  # 1.0 keeps only the total length; the same sum as 2.0's km driven
+        routes = payload["_checkpoint"]["records"]
+        meta = {**meta, "km_driven": sum(r["meta"]["route_length"] * r["scores"]["score_route"] for r in routes) / 1e5}
     cards = [
         ("DS", means.get("score_composed"), "{:.2f}"),
         ("RC", means.get("score_route"), "{:.2f}"),

@@ -55,6 +55,8 @@ def test_report_tables_plots_and_links(tmp_path: Path, data_dir: Path) -> None:
     assert page.count("class='infraction-map'") == 1 and "Town01" in page
     assert '"customdata":["videos\\u002fRouteScenario_1.mp4#t=12.3"]' in page, "the map marker carries the link"
     assert "Driving score and route completion per route" in page and "Infractions per type" in page
+    ds_mean = (100.0 + 60.0 * 0.6 + 20.0 * 0.7) / 3  # the collision x0.6 and the red light x0.7 (1.0's penalties)
+    assert f"DS<b>{ds_mean:.2f}</b>" in page and "km driven<b>0.90</b>" in page, "0.5 km x (1 + 0.6 + 0.2)"
 
 
 def test_results_without_event_times_place_infractions_from_the_message(tmp_path: Path, data_dir: Path) -> None:
