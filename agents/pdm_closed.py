@@ -19,6 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from agents.base import Observation, Plan
+from agents.config_loader import require
 from agents.privileged import PRIVILEGED_SENSOR, lead_on_route, route_ahead_local, speed_limit_at
 from sim.scoring.scorer import score_batch
 from sim.scoring.world_scene import WorldMap, prepare_world_map, score_in_world
@@ -42,6 +43,13 @@ class PDMClosedConfig:
     num_poses: int = 40
     interval_length: float = 0.1  # [s]
     route_end_extension: float = 40.0  # [m] embedded world: the road continues past the route's end
+
+    def __post_init__(self) -> None:
+        require(self, ">=1", "num_poses")
+        require(self, ">0", "fallback_target_speed", "headway", "accel_max", "decel_max", "interval_length")
+        require(self, ">=0", "min_gap", "route_end_extension")
+        if not self.speed_fractions or not all(f > 0.0 for f in self.speed_fractions):
+            raise ValueError(f"speed_fractions {self.speed_fractions} must be positive fractions, at least one")
 
     @property
     def sampling(self) -> TrajectorySampling:

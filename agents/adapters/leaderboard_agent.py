@@ -26,7 +26,7 @@ from agents.adapters import leaderboard_io as io
 from agents.adapters.leaderboard_base import leaderboard_base_class, point_xyz
 from agents.adapters.leaderboard_debug import PlanningStep, build_debug
 from agents.base import Observation, Plan, Planner
-from agents.config_loader import CONFIG_DIR, apply_overrides, load_yaml
+from agents.config_loader import CONFIG_DIR, apply_overrides, load_yaml, require
 from agents.control.pid import FULL_BRAKE, ControlCommand, WaypointController, control_preset
 from agents.control.selection import SelectionConfig, SelectionState, select
 from sim.frames import GeoReference
@@ -77,6 +77,14 @@ class AgentConfig:
     plan_every: int = 1
     instructions: bool = False
     instruction_seed: int = 0
+
+    def __post_init__(self) -> None:
+        require(self, ">=1", "plan_every", "route_points")
+        require(self, ">=0", "warmup_ticks", "history_seconds", "instruction_seed")
+        require(self, ">0", "route_min_distance", "route_max_distance")
+        if self.route_max_distance < self.route_min_distance:
+            raise ValueError(f"route_max_distance {self.route_max_distance} < route_min_distance "
+                             f"{self.route_min_distance}")  # fmt: skip
 
 
 def load_agent_config(config: str) -> AgentConfig:

@@ -133,19 +133,27 @@ class RouteTracker:
         self.options = np.asarray(options, dtype=np.int64)
         self.min_distance, self.max_distance = min_distance, max_distance
         self.index = 0
+        # [m] point-to-point steps, each computed as the per-point loop of the trackers we follow does
+        self._steps = [float(np.linalg.norm(self.points[i] - self.points[i - 1])) for i in range(1, len(self.points))]
 
     def step(self, position: np.ndarray) -> tuple[np.ndarray, int]:
         """Advance for the ego ``position`` (internal, (2,)); returns (target point global, its RoadOption)."""
         if len(self.points) - self.index <= 1:
             return self.points[-1], int(self.options[-1])
-        reached, best, travelled = 0, -np.inf, 0.0
-        for i in range(self.index + 1, len(self.points)):
-            if travelled > self.max_distance:
-                break
-            travelled += float(np.linalg.norm(self.points[i] - self.points[i - 1]))
-            distance = float(np.linalg.norm(self.points[i] - position))
+        # 1. the points within max_distance of route length after the last reached one
+        end, travelled = self.index + 1, 0.0
+        while end < len(self.points) and not travelled > self.max_distance:
+            travelled += self._steps[end - 1]
+            end += 1
+        window = self.points[self.index + 1 : end]
+        # 2. the farthest one within min_distance is reached; a cheap distance picks the few worth the
+        # exact one (np.linalg.norm, whose rounding the comparisons below have always seen)
+        near = np.hypot(window[:, 0] - position[0], window[:, 1] - position[1]) <= self.min_distance * (1 + 1e-9) + 1e-9
+        reached, best = 0, -np.inf
+        for k in np.flatnonzero(near).tolist():
+            distance = float(np.linalg.norm(window[k] - position))
             if best < distance <= self.min_distance:
-                reached, best = i - self.index, distance
+                reached, best = k + 1, distance
         self.index = min(self.index + reached, len(self.points) - 2)
         return self.points[self.index + 1], int(self.options[self.index + 1])
 

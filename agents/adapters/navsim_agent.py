@@ -118,7 +118,7 @@ class _NavsimAgentMixin:
         if model is not None:
             self.model = model  # registered: NAVSIM's trainer optimises and checkpoints it
             if planner in TRAINING_ADAPTERS:
-                camera = self.camera_map[built.config.camera_id]
+                camera = self.camera_map[_camera_id(built)]
                 self.hooks = TRAINING_ADAPTERS[planner](model, built.model_config, camera)
 
     def __reduce__(self):
@@ -139,7 +139,7 @@ class _NavsimAgentMixin:
 
         frames: dict[str, set[int]] = {camera: set(self._history_frames()) for camera in self.camera_map.values()}
         if self.hooks is not None:
-            camera = self.camera_map[self.planner.config.camera_id]
+            camera = self.camera_map[_camera_id(self.planner)]
             frames[camera] |= set(self.hooks.camera_frames(self.init_args["training"]))
         include = {camera: sorted(frames[camera]) if camera in frames else False for camera in NAVSIM_CAMERAS}
         return navsim_api().SensorConfig(**include, lidar_pc=[NAVSIM_HISTORY - 1] if self.use_lidar else False)
@@ -264,3 +264,8 @@ def __getattr__(name: str) -> Any:
     if name == "NavsimAgent":
         return navsim_agent_class()
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def _camera_id(planner: Any) -> str:
+    """The id of the one camera a trainable planner declares (its model config's)."""
+    return next(spec["id"] for spec in planner.sensors() if str(spec.get("type", "")).startswith("sensor.camera"))

@@ -122,7 +122,7 @@ def _load_cached(path: Path, config: MapConfig, use_disk_cache: bool) -> RoadNet
     xodr_text = _read_xodr(path)
     sha = hashlib.sha256(xodr_text.encode("utf-8")).hexdigest()
     target = cache.cache_path(path.stem, sha, config)
-    network = cache.load_network(target) if use_disk_cache else None
+    network = cache.load_network(target, sha) if use_disk_cache else None
     if network is not None:
         logger.debug("town %s read from cache '%s' in %.2f s", path.stem, target, time.perf_counter() - started)
         return network

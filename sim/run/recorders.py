@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from sim.paths import output_file
 from sim.run.observers import RouteRecorder
 
 VIDEO_DIR = "videos"  # OUT/videos/<route_id>.mp4
@@ -11,11 +12,11 @@ RECORDING_DIR = "recordings"  # OUT/recordings/<route_id>.rrd
 
 
 def video_path(out_dir: Path, route_id: str) -> Path:
-    return Path(out_dir) / VIDEO_DIR / f"{route_id}.mp4"
+    return output_file(Path(out_dir) / VIDEO_DIR, route_id, ".mp4")
 
 
 def recording_path(out_dir: Path, route_id: str) -> Path:
-    return Path(out_dir) / RECORDING_DIR / f"{route_id}.rrd"
+    return output_file(Path(out_dir) / RECORDING_DIR, route_id, ".rrd")
 
 
 def route_recorders(

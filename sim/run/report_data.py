@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from sim.frames import carla_to_internal_xy
+from sim.paths import safe_file_stem
 from sim.run.recorders import RECORDING_DIR, VIDEO_DIR
 
 _LOCATION = re.compile(r"at \(x=(-?[\d.]+), y=(-?[\d.]+), z=(-?[\d.]+)\)")
@@ -83,8 +84,8 @@ def record_town(record: dict) -> str:
 
 
 def route_media(out_dir: Path, route_id: str) -> RouteMedia:
-    video = f"{VIDEO_DIR}/{route_id}.mp4"
-    recording = f"{RECORDING_DIR}/{route_id}.rrd"
+    video = f"{VIDEO_DIR}/{safe_file_stem(route_id)}.mp4"
+    recording = f"{RECORDING_DIR}/{safe_file_stem(route_id)}.rrd"
     return RouteMedia(
         video if (Path(out_dir) / video).is_file() else None,
         recording if (Path(out_dir) / recording).is_file() else None,

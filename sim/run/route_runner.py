@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-import logging
 import time
 
-from sim.eval.route_record import RouteRecord, RouteStatus
+from sim.eval.route_record import RouteRecord
 from sim.run.agent_loading import AgentSpec
-from sim.run.observers import RouteRecorder
+from sim.run.failures import failed_record
+from sim.run.observers import RouteRecorder, TickObserver
 from sim.run.route_job import RouteJob
 from sim.run.route_session import RouteSession, RouteSetupError, close_recorders
+from sim.run.watchdog import Heartbeat
 from sim.world.config import WorldConfig
 
 __all__ = ["RouteJob", "run_route"]
-
-logger = logging.getLogger(__name__)
 
 
 def run_route(
@@ -22,13 +21,23 @@ def run_route(
     agent_spec: AgentSpec,
     world_config: WorldConfig | None = None,
     recorders: tuple[RouteRecorder, ...] = (),
+    heartbeat: Heartbeat | None = None,
+    observers: tuple[TickObserver, ...] = (),
 ) -> RouteRecord:
-    """Drive ``job``'s route with the agent until it ends; never raises for agent or route failures."""
+    """Drive ``job``'s route with the agent until it ends; never raises for agent or route failures.
+
+    Args:
+        recorders: look at every tick (video, rerun recording, the debugger's prompt); closed at the end.
+        heartbeat: stamped around every ``run_step`` for a watchdog (a private one when None).
+        observers: told about every tick after the criteria, besides the runner's own.
+    """
     started = time.perf_counter()
+    heartbeat = heartbeat or Heartbeat()
     try:
-        session = RouteSession(job, agent_spec, world_config, recorders)
+        session = RouteSession(job, agent_spec, world_config, recorders, heartbeat, observers)
     except RouteSetupError as failure:
-        record = failed_record(job, failure.status, failure.error, started, failure.route_length, failure.fields)
+        heartbeat.route_finished()
+        record = failed_record(job, failure.status, failure.error, started, failure.route_length, fields=failure.fields)
         close_recorders(recorders, record)
         return record
     try:
@@ -37,23 +46,3 @@ def run_route(
     finally:
         record = session.close()
     return record
-
-
-def failed_record(
-    job: RouteJob, status: RouteStatus, error: str, started: float, length: float = 0.0, fields: dict | None = None
-) -> RouteRecord:
-    """The record of a route that could not start (``fields``: the results formats' extra fields)."""
-    return RouteRecord(
-        index=job.index,
-        route_id=job.route_id,
-        town=job.route.town,
-        status=status,
-        route_completion=0.0,
-        infractions=(),
-        route_length=length,
-        duration_game=0.0,
-        duration_system=time.perf_counter() - started,
-        scenario_types=tuple(s.type for s in job.route.scenarios),
-        error=error,
-        extra=dict(fields or {}),
-    )

@@ -1,10 +1,12 @@
 """One route's closed loop, one tick at a time: the runner drives it to the end, the debugger steps it.
 
 The tick is the leaderboard's: sensors -> ``agent.run_step(input_data, time)`` -> apply the
-control -> advance the world 1/20 s -> criteria. An agent that cannot be set up, declares invalid
-sensors, raises, or returns a non-finite control ends its route with a recorded failure status;
-``destroy`` is called after every route, also after an exception. Recorders look at every tick
-and never change it: one that raises is logged and dropped.
+control -> advance the world 1/20 s -> criteria -> observers -> recorders. An agent that cannot be
+set up, declares invalid sensors, raises, runs out of memory or returns a non-finite control ends
+its route with a recorded failure status; ``destroy`` is called after every route, also after an
+exception. Each ``run_step`` is stamped on a :class:`~sim.run.watchdog.Heartbeat`, which a
+supervising process reads to stop an agent that hangs (see :mod:`sim.run.worker_pool`). Recorders
+look at every tick and never change it: one that raises is logged and dropped.
 """
 
 from __future__ import annotations
@@ -23,9 +25,11 @@ from sim.maps.global_plan import global_plan
 from sim.maps.route_planner import plan_route
 from sim.maps.town import load_town
 from sim.run.agent_loading import AgentSpec, build_agent
-from sim.run.observers import MotionLog, RouteRecorder, RouteScene, ScenarioReporter, TickRecord
+from sim.run.failures import Failure
+from sim.run.observers import MotionLog, RouteRecorder, RouteScene, ScenarioReporter, TickObserver, TickRecord
 from sim.run.record_fields import junction_threshold, record_fields, reported_length
 from sim.run.route_job import RouteJob
+from sim.run.watchdog import Heartbeat
 from sim.world.config import WorldConfig
 from sim.world.sensors import SensorSuite, SensorTrack
 from sim.world.snapshot import PRIVILEGED_SENSOR_TYPE
@@ -58,11 +62,15 @@ class RouteSession:
         agent_spec: AgentSpec,
         world_config: WorldConfig | None = None,
         recorders: tuple[RouteRecorder, ...] = (),
+        heartbeat: Heartbeat | None = None,
+        observers: tuple[TickObserver, ...] = (),
     ) -> None:
         self.job, self.started = job, time.perf_counter()
         self.recorders = list(recorders)
         self.failure: RouteStatus | None = None
-        self.error = ""
+        self.error, self.fault = "", None  # fault: a Failure the record's meta names (out of memory)
+        self.heartbeat = heartbeat or Heartbeat()
+        self.heartbeat.route_started()
         self._out_of_time = False
         self.fields = record_fields(job.route, job.route_id, job.data_dir)
         # 1. The town, the dense route and the world
@@ -97,8 +105,9 @@ class RouteSession:
         self.privileged_ids = tuple(s["id"] for s in specs if s.get("type") == PRIVILEGED_SENSOR_TYPE)
         # 3. The judges, the watchers and the first snapshot
         self.criteria = RouteCriteria(self.network, self.route, job.rules)
+        self.heartbeat.route_planned(self.route.length, self.criteria.route_timeout)
         self.motion = MotionLog()
-        self.observers = (self.motion, ScenarioReporter(self.criteria))
+        self.observers = (self.motion, ScenarioReporter(self.criteria), *observers)
         self.snapshot = self.world.snapshot()
         self.scene = RouteScene(job.route_id, self.network, self.route, job.seed, tuple(self.sensors.cameras))
         for recorder in list(self.recorders):
@@ -120,12 +129,19 @@ class RouteSession:
             privileged = world.privileged(snapshot)
             input_data.update({sensor_id: (snapshot.frame, privileged) for sensor_id in self.privileged_ids})
         # 2. The agent acts; a crash or a non-finite control ends the route
+        self.heartbeat.step_started()
         try:
             control = self.agent.run_step(input_data, snapshot.time)
+        except MemoryError as error:
+            logger.error("agent ran out of memory at t=%.2f s", snapshot.time)
+            self.failure, self.fault = RouteStatus.AGENT_CRASHED, Failure.OUT_OF_MEMORY
+            self.error = f"agent ran out of memory at t={snapshot.time:.2f} s ({error!r})"
+            return None
         except Exception as error:
             logger.exception("agent crashed at t=%.2f s", snapshot.time)
             self.failure, self.error = RouteStatus.AGENT_CRASHED, repr(error)
             return None
+        self.heartbeat.step_finished(snapshot.time, self.criteria.route_timeout)
         bad = _non_finite_fields(control)
         if bad:
             self.failure = RouteStatus.AGENT_CRASHED
@@ -148,7 +164,10 @@ class RouteSession:
 
     def close(self) -> RouteRecord:
         """Destroy the agent, finish the criteria and return the route's record (recorders are closed)."""
-        _destroy(self.agent, self.job.route_id)
+        try:
+            _destroy(self.agent, self.job.route_id)
+        finally:
+            self.heartbeat.route_finished()
         criteria, job = self.criteria, self.job
         events = criteria.finish()
         status = final_status(criteria.completed, events, job.rules, self.failure)
@@ -171,7 +190,7 @@ class RouteSession:
             duration_system=time.perf_counter() - self.started,
             scenario_types=tuple(s.type for s in job.route.scenarios),
             error=self.error,
-            extra=self.fields,
+            extra={**self.fields, **({"failure": self.fault.value} if self.fault else {})},
             sensors=tuple(str(spec.get("type")) for spec in self.specs),
             motion=samples,
         )

@@ -54,6 +54,8 @@ SENSOR_LIMITS = {
     SensorTrack.LB2_QUALIFIER: {CAMERA: 4, LIDAR: 1, RADAR: 2, GNSS: 1, IMU: 1, OPENDRIVE: 1, SPEEDOMETER: 1},
     SensorTrack.LB2: {CAMERA: 8, LIDAR: 2, RADAR: 4, GNSS: 1, IMU: 1, OPENDRIVE: 1, SPEEDOMETER: 1},
 }
+MAX_CAMERA_SIDE = 4096  # [px] width and height of one camera
+MAX_CAMERA_PIXELS = 4096 * 4096  # [px] all cameras of one agent together (~64 MB of BGRA per tick)
 REQUIRED_KEYS = {
     CAMERA: ("width", "height", "fov"),
     OPENDRIVE: ("reading_frequency",),
@@ -82,6 +84,17 @@ def _describe(spec: dict) -> str:
     return f"sensor id '{spec.get('id')}' (type '{spec.get('type')}')"
 
 
+def _number(spec: dict, key: str) -> float:
+    """``spec[key]`` as a finite float, or :class:`SensorConfigurationInvalid` naming the sensor and key."""
+    try:
+        value = float(spec[key])
+    except (TypeError, ValueError, OverflowError):
+        raise SensorConfigurationInvalid(f"{_describe(spec)}: {key} = {spec[key]!r:.40} is not a number") from None
+    if not math.isfinite(value):
+        raise SensorConfigurationInvalid(f"{_describe(spec)}: {key} = {value} is not finite")
+    return value
+
+
 def _check_keys(spec: dict, track: SensorTrack) -> None:
     kind = spec["type"]
     required = REQUIRED_KEYS.get(kind, ())
@@ -91,12 +104,17 @@ def _check_keys(spec: dict, track: SensorTrack) -> None:
     if missing:
         raise SensorConfigurationInvalid(f"{_describe(spec)} lacks required key(s) {missing}")
     if kind == CAMERA:
-        width, height, fov = spec["width"], spec["height"], float(spec["fov"])
-        if int(width) != float(width) or int(height) != float(height) or int(width) < 1 or int(height) < 1:
+        width, height, fov = _number(spec, "width"), _number(spec, "height"), _number(spec, "fov")
+        if int(width) != width or int(height) != height or int(width) < 1 or int(height) < 1:
             raise SensorConfigurationInvalid(f"{_describe(spec)}: width/height must be positive integers")
+        if int(width) > MAX_CAMERA_SIDE or int(height) > MAX_CAMERA_SIDE:
+            raise SensorConfigurationInvalid(
+                f"{_describe(spec)}: {int(width)} x {int(height)} px exceeds the embedded world's limit of "
+                f"{MAX_CAMERA_SIDE} x {MAX_CAMERA_SIDE} px per camera"
+            )
         if not 0.0 < fov < 180.0:
             raise SensorConfigurationInvalid(f"{_describe(spec)}: fov {fov} deg is outside (0, 180)")
-    if kind == OPENDRIVE and not float(spec["reading_frequency"]) > 0.0:
+    if kind == OPENDRIVE and not _number(spec, "reading_frequency") > 0.0:
         raise SensorConfigurationInvalid(f"{_describe(spec)}: reading_frequency must be positive")
 
 
@@ -112,8 +130,8 @@ def validate_sensor_specs(specs: list[dict], track=SensorTrack.LB1, map_track: b
     track = _track(track)
     seen: set[str] = set()
     for index, spec in enumerate(specs):
-        if not isinstance(spec, dict) or "type" not in spec or "id" not in spec:
-            raise SensorConfigurationInvalid(f"sensor #{index} ({spec!r}) must be a dict with 'type' and 'id'")
+        if not isinstance(spec, dict) or not isinstance(spec.get("type"), str) or not isinstance(spec.get("id"), str):
+            raise SensorConfigurationInvalid(f"sensor #{index} ({spec!r:.80}) needs a string 'type' and 'id'")
         if spec["id"] in seen:
             raise SensorConfigurationInvalid(f"Duplicated sensor tag [{spec['id']}]: {_describe(spec)}")
         seen.add(spec["id"])
@@ -121,13 +139,22 @@ def validate_sensor_specs(specs: list[dict], track=SensorTrack.LB1, map_track: b
             raise SensorConfigurationInvalid(f"Illegal sensor used: {_describe(spec)}; allowed: {list(ALLOWED_TYPES)}")
         if spec["type"] == OPENDRIVE and not map_track:
             raise SensorConfigurationInvalid(f"Illegal sensor used for the SENSORS track: {_describe(spec)}")
+        for key in (*_MOUNT_KEYS, "roll", "pitch", "yaw"):
+            if key in spec:
+                _number(spec, key)
         if all(key in spec for key in _MOUNT_KEYS):
-            radius = math.sqrt(sum(float(spec[key]) ** 2 for key in _MOUNT_KEYS))
+            radius = math.hypot(*(_number(spec, key) for key in _MOUNT_KEYS))
             if radius > max_radius:
                 raise SensorConfigurationInvalid(
                     f"Illegal sensor extrinsics: {_describe(spec)} is {radius:.2f} m from the ego (max {max_radius} m)"
                 )
         _check_keys(spec, track)
+    pixels = sum(int(s["width"]) * int(s["height"]) for s in specs if s["type"] == CAMERA)
+    if pixels > MAX_CAMERA_PIXELS:
+        raise SensorConfigurationInvalid(
+            f"cameras {[s['id'] for s in specs if s['type'] == CAMERA]} render {pixels} px per tick together, over "
+            f"the embedded world's budget of {MAX_CAMERA_PIXELS} px per agent"
+        )
     counts = Counter(spec["type"] for spec in specs)
     for kind, limit in SENSOR_LIMITS[track].items():
         if counts[kind] > limit:
