@@ -33,6 +33,7 @@ from sim.maps.town import available_towns
 from sim.paths import DATA_DIR_ENV, DataFileNotFoundError
 from sim.run.agent_loading import AgentSpec
 from sim.run.benchmark_runner import RunOptions, rules_for, run_benchmark
+from sim.run.debug_cli import add_debug_arguments, debug_options
 from sim.run.output_folder import RESULTS_NAME, OutputFolderError
 from sim.run.results_file import ResultsFileError
 from sim.run.run_identity import describe_run
@@ -101,6 +102,7 @@ def build_parser() -> argparse.ArgumentParser:
     add("--memory-limit", type=number(int, 0, inclusive=False), default=None, help="[MiB] memory (data segment) of "
         "each worker process; an agent over it has its route recorded as out of memory")  # fmt: skip
     add("--log-level", default="WARNING")
+    add_debug_arguments(parser)
     add_carla_arguments(parser)
     return parser
 
@@ -183,7 +185,8 @@ def main(argv: list[str] | None = None) -> int:
         results_format = ResultsFormat(args.results_format) if args.results_format else None
         options = RunOptions(out, args.seed, args.repetitions, args.workers, args.resume, args.overwrite,
                              args.save_video, args.data_dir, args.walkers, args.ray_address or None, results_format,
-                             args.torch_threads, limits, sensor_rules=args.sensor_rules)  # fmt: skip
+                             args.torch_threads, limits, sensor_rules=args.sensor_rules,
+                             **debug_options(args))  # fmt: skip
         name = args.agent if not args.agent.endswith(".py") else Path(args.agent).name
         identity = describe_run(benchmark, agent.path, name, agent.config, options, checkpoints).to_json()
     except (ValueError, RouteError, DataFileNotFoundError) as error:  # ConfigError is a ValueError
@@ -214,12 +217,28 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         print(interrupted_message(out / RESULTS_NAME, len(finished_now)), file=sys.stderr)
+        if finished_now:
+            write_report(out, benchmark.name, rules, args.data_dir)
         return INTERRUPTED
-    # 3. The table and the summary line
+    # 3. The table, the summary line and the report
     for line in summary_lines(payload, benchmark.name, rules, len(benchmark.routes) * args.repetitions):
         print(line)
     print(f"results: {out / RESULTS_NAME}  ({time.perf_counter() - started:.1f} s wall clock)")
+    report = write_report(out, benchmark.name, rules, args.data_dir)
+    if report is not None:
+        print(f"report: {report}")
     return 0
+
+
+def write_report(out: Path, name: str, rules: LeaderboardRules, data_dir: str | None) -> Path | None:
+    """OUT/report.html; a report that fails is logged and never fails the run (results.json is what counts)."""
+    from sim.run.report import write_report as write
+
+    try:
+        return write(out, name, rules, data_dir)
+    except Exception:
+        logging.getLogger("run_closed_loop").exception("the report could not be written")
+        return None
 
 
 if __name__ == "__main__":

@@ -21,7 +21,7 @@ from sim.maps.road_option import RoadOption
 from sim.types import Frame, ScoringScene, Trajectory, TrajectorySampling
 from sim.world.privileged import PrivilegedWorld
 
-__all__ = ["Observation", "Plan", "Planner", "RoadOption"]
+__all__ = ["DebugView", "Observation", "Plan", "Planner", "RoadOption"]
 
 
 def _empty(shape: tuple[int, ...]) -> np.ndarray:
@@ -78,7 +78,8 @@ class Plan:
         scores: ``(N,)`` predicted score of each proposal (higher is better), or ``None``.
         chosen: index of ``trajectory`` among ``proposals``, or ``None``.
         instruction_completed: the planner believes the current language instruction is done.
-        info: free-form debugging values (not read by adapters).
+        info: free-form debugging values, not read to drive. The recorders plot every number in it
+            (``plots/<planner>/<key>``) and show every string (``text/<planner>/<key>``).
     """
 
     trajectory: np.ndarray
@@ -117,12 +118,32 @@ class Plan:
         return Trajectory(self.trajectory, self.sampling, Frame.LOCAL)
 
 
+@dataclass(frozen=True)
+class DebugView:
+    """What a planner shows the debugging tools besides its :class:`Plan` (see :class:`Planner`).
+
+    Attributes:
+        imagined: future frames the planner imagined at its last plan, by view name:
+            ``(F, H, W, 3)`` uint8 RGB each, oldest first (LMGenDrive's generated world, DriveVA's video).
+        scalars: extra time series by name (plotted as ``plots/<planner>/<name>``).
+        text: extra texts by name (shown as ``text/<planner>/<name>``).
+    """
+
+    imagined: Mapping[str, np.ndarray] = field(default_factory=dict)
+    scalars: Mapping[str, float] = field(default_factory=dict)
+    text: Mapping[str, str] = field(default_factory=dict)
+
+
 @runtime_checkable
 class Planner(Protocol):
     """Anything that maps an :class:`Observation` to a :class:`Plan`.
 
     A planner that reads ground truth sets a class attribute ``reads_world = True``: the leaderboard
     agent then fills :attr:`Observation.world` (read through ``CarlaDataProvider``).
+
+    Optional hook: ``debug_view() -> DebugView | None``, called by the adapters only while a route
+    is recorded or stepped in the debugger, after :meth:`plan`; costly views (decoding imagined
+    frames) belong there rather than in :meth:`plan`. It is not part of the protocol's check.
     """
 
     def sensors(self) -> list[dict]:

@@ -53,7 +53,8 @@ def whole_run(args: argparse.Namespace, out: Path) -> dict:
     if finished.returncode != 0:
         raise SystemExit(f"the run failed ({finished.returncode}):\n{finished.stderr[-4000:]}")
     payload = json.loads((out / "results.json").read_text())
-    means = payload["_checkpoint"]["global_record"]["scores_mean"]
+    summary = payload["_checkpoint"]["global_record"]
+    means = summary.get("scores_mean") or summary["scores"]  # 2.0 / Bench2Drive name it scores_mean, 1.0 scores
     return {
         "wall_s": round(wall, 2),
         "cpu_s": round(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime, 2),

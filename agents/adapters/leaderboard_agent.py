@@ -28,12 +28,14 @@ import numpy as np
 from agents.adapters import leaderboard_io as io
 from agents.adapters.carla_world import CarlaWorldReader
 from agents.adapters.leaderboard_base import leaderboard_base_class, point_xyz
+from agents.adapters.leaderboard_debug import PlanningStep, build_debug
 from agents.base import Observation, Plan, Planner
 from agents.config_loader import CONFIG_DIR, apply_overrides, load_yaml, require
 from agents.control.pid import FULL_BRAKE, ControlCommand, WaypointController, control_preset
 from agents.control.selection import SelectionConfig, SelectionState, select
 from sim.frames import GeoReference
 from sim.geometry import to_local
+from sim.run.agent_debug import AgentDebug
 
 logger = logging.getLogger(__name__)
 
@@ -142,6 +144,12 @@ class PlannerAgent(_Base):
     def run_step(self, input_data: dict, timestamp: float) -> Any:
         return self.step(input_data, timestamp).to_vehicle_control()
 
+    def debug_payload(self) -> AgentDebug | None:
+        """The last plan, selection and control for the embedded runner's recorders (None before a plan)."""
+        if self._planning is None:
+            return None
+        return build_debug(self._planning, self.controller, self.planner, self.config.planner)
+
     # ---- one tick --------------------------------------------------------------------------
     def step(self, input_data: dict, timestamp: float) -> ControlCommand:
         """``run_step`` without the CARLA type (what the embedded runner and tests call)."""
@@ -161,7 +169,8 @@ class PlannerAgent(_Base):
         obs = self._observation(input_data, timestamp, ego)
         plan = self.planner.plan(obs)
         # 4. momentum-aware selection among proposals
-        plan = self._select(plan, ego.pose, timestamp)
+        previous = self._selection.index if self._selection is not None else None
+        plan, blended = self._select(plan, ego.pose, timestamp)
         # 5. control (an invalid trajectory brakes)
         if not plan.is_valid:
             logger.warning("planner %s returned an empty or NaN trajectory: full brake", self.config.planner)
@@ -172,6 +181,7 @@ class PlannerAgent(_Base):
         if self._instructions is not None and plan.instruction_completed:
             self._instructions.mark_completed()
         self._last_command, self.last_plan = command, plan
+        self._planning = PlanningStep(obs, ego.pose, plan, blended, previous, command)
         return command
 
     # ---- helpers ---------------------------------------------------------------------------
@@ -186,6 +196,7 @@ class PlannerAgent(_Base):
         self._instructions: Any = None
         self._world_reader: CarlaWorldReader | None = None
         self.last_plan: Plan | None = None
+        self._planning: PlanningStep | None = None
         self._history: deque = deque(maxlen=max(int(self.config.history_seconds * 20) + 1, 1))
 
     def _initialize(self, input_data: dict) -> None:
@@ -249,15 +260,16 @@ class PlannerAgent(_Base):
             world=world,
         )
 
-    def _select(self, plan: Plan, ego_pose: np.ndarray, timestamp: float) -> Plan:
+    def _select(self, plan: Plan, ego_pose: np.ndarray, timestamp: float) -> tuple[Plan, np.ndarray | None]:
+        """The plan driving the selector's choice, and the selector's blended scores (None: no selection)."""
         if not (self.config.use_selection and plan.has_proposals):
-            return plan
+            return plan, None
         elapsed = timestamp - self._selection_time
-        choice, self._selection, _ = select(
+        choice, self._selection, blended = select(
             plan.proposals, plan.scores, plan.sampling, self._selection, elapsed, ego_pose, self.config.selection
         )
         self._selection_time = timestamp
-        return plan.with_choice(choice)
+        return plan.with_choice(choice), blended
 
 
 PlannerAgent.__signature__ = inspect.signature(_Base)  # the evaluator's lifecycle is the base class's

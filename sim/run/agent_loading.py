@@ -30,6 +30,9 @@ from typing import Any, Protocol
 from routes.route_types import LeaderboardVersion
 
 LB2_HOST, LB2_PORT = "localhost", 2000  # what the official 2.0 evaluator passes; unused by embedded agents
+GENERIC_AGENT_FILE = Path(__file__).resolve().parents[2] / "agents" / "leaderboard_agent.py"
+"""This repository's generic leaderboard agent file: a registered planner runs as this file with the
+planner's name as the config string, exactly as it would be submitted to the evaluator."""
 
 
 class AgentSetupError(RuntimeError):
@@ -56,6 +59,16 @@ class AgentSpec:
     @property
     def name(self) -> str:
         return self.config or Path(self.path).stem
+
+
+def agent_spec_for(agent: str, config: str = "") -> AgentSpec:
+    """An agent ``.py`` file as given, or a registered planner name through :data:`GENERIC_AGENT_FILE`.
+
+    Names are checked when the agent is set up (the planner registry lives above ``sim``).
+    """
+    if agent.endswith(".py"):
+        return AgentSpec(path=str(Path(agent).resolve()), config=config)
+    return AgentSpec(path=str(GENERIC_AGENT_FILE), config=config or agent)
 
 
 def load_agent_class(path: str) -> type:

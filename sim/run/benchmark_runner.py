@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import sys
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -25,6 +26,7 @@ from sim.eval.results_format import ResultsFormat
 from sim.eval.route_record import RouteRecord
 from sim.paths import DATA_DIR_ENV, resolve_data_dir
 from sim.run.agent_loading import AgentSpec
+from sim.run.live_viewer import GRPC_PORT, WEB_PORT
 from sim.run.output_folder import OutputFolder
 from sim.run.results_file import ResultsFile
 from sim.run.route_runner import RouteJob
@@ -43,13 +45,18 @@ class RunOptions:
     """How to run a benchmark.
 
     Attributes:
-        out_dir: results folder (``results.json``, videos).
+        out_dir: results folder (``results.json``, ``report.html``, videos, recordings).
         seed: base seed (>= 0); each route's seed is :func:`route_seed` of it.
         repetitions: every route is driven this many times (>= 1).
         workers: parallel worker processes (>= 1).
         resume: continue ``results.json`` of the same run, skipping finished routes.
         overwrite: replace an existing ``results.json`` (without it or ``resume`` the run refuses).
         save_video: write ``videos/<route_id>.mp4`` per route.
+        record: write ``recordings/<route_id>.rrd`` (rerun) per route.
+        debug: drive the routes in this process (no worker, no watchdog), one after the other, streaming
+            them to a live viewer and pausing on the terminal (:mod:`sim.run.debug_prompt`).
+        viewer: the live viewer of ``debug``: ``auto``, ``native`` or ``web``.
+        viewer_ports: the viewer's gRPC and web ports (``debug``).
         data_dir: the data directory.
         background_walkers: pedestrians walking around the ego besides the scenarios' own (>= 0); the
             leaderboards spawn none (background activity is vehicles only), so neither do we by default.
@@ -80,6 +87,10 @@ class RunOptions:
     torch_threads: int = 1
     limits: WatchdogLimits = field(default_factory=WatchdogLimits)
     isolate: bool = True
+    record: bool = False
+    debug: bool = False
+    viewer: str = "auto"
+    viewer_ports: tuple[int, int] = (GRPC_PORT, WEB_PORT)
     sensor_rules: str | None = None
 
     def __post_init__(self) -> None:
@@ -168,6 +179,9 @@ def run_benchmark(
 def _records(jobs: list[RouteJob], agent: AgentSpec, options: RunOptions) -> Iterator[RouteRecord]:
     if not jobs:
         return
+    if options.debug:
+        yield from _debug_records(jobs, agent, options)
+        return
     if options.ray_address is not None:
         yield from _ray_records(jobs, agent, options)
         return
@@ -205,6 +219,20 @@ def _ray_drive(job: RouteJob, agent: AgentSpec, options: RunOptions) -> RouteRec
     limit_threads(options.torch_threads)  # in the Ray worker, before the agent is built
     with _data_dir_exported(options.data_dir):
         return drive_job(job, agent, options, Heartbeat())
+
+
+def _debug_records(jobs: list[RouteJob], agent: AgentSpec, options: RunOptions) -> Iterator[RouteRecord]:
+    """``--debug``: one route after the other in this process, live in the viewer, paused from the terminal."""
+    from sim.run.debug_prompt import DebugPrompt
+    from sim.run.live_viewer import LiveViewer
+
+    limit_threads(options.torch_threads)
+    viewer = LiveViewer.start(options.viewer, *options.viewer_ports)
+    print(viewer.describe(), file=sys.stderr, flush=True)
+    prompt = DebugPrompt()
+    with _data_dir_exported(options.data_dir):
+        for job in jobs:
+            yield drive_job(job, agent, options, Heartbeat(), live=viewer, prompt=prompt)
 
 
 @contextmanager

@@ -17,12 +17,12 @@ import signal
 import sys
 import time
 from dataclasses import dataclass
-from pathlib import Path
 
 from sim.eval.route_record import RouteRecord, RouteStatus
-from sim.paths import DATA_DIR_ENV, output_file, resolve_data_dir
+from sim.paths import DATA_DIR_ENV, resolve_data_dir
 from sim.run.agent_loading import AgentSpec
 from sim.run.failures import Failure, failed_record
+from sim.run.recorders import route_recorders
 from sim.run.route_runner import RouteJob, run_route
 from sim.run.watchdog import Heartbeat
 
@@ -61,21 +61,20 @@ def limit_threads(threads: int) -> None:
         torch.set_num_threads(threads)
 
 
-def drive_job(job: RouteJob, agent: AgentSpec, options, heartbeat: Heartbeat | None = None) -> RouteRecord:
-    """Drive one job with the run's options (``options``: :class:`sim.run.benchmark_runner.RunOptions`)."""
-    recorder = None
-    if options.save_video:
-        from sim.maps.town import load_town
-        from sim.run.video import VideoRecorder
+def drive_job(
+    job: RouteJob, agent: AgentSpec, options, heartbeat: Heartbeat | None = None, live=None, prompt=None
+) -> RouteRecord:
+    """Drive one job with the run's options (``options``: :class:`sim.run.benchmark_runner.RunOptions`).
 
-        path = output_file(Path(options.out_dir) / "videos", job.route_id, ".mp4")
-        recorder = VideoRecorder(path, load_town(job.route.town, job.data_dir))
+    Its recorders (video, rerun recording) are built here, in the process that drives the route; ``live``
+    and ``prompt`` are ``--debug``'s viewer and terminal prompt (:func:`sim.run.recorders.route_recorders`).
+    """
+    recorders = route_recorders(job.route_id, options.out_dir, options.save_video, options.record, live, prompt)
     try:
-        return run_route(job, agent, options.world_config(), recorder=recorder, heartbeat=heartbeat)
+        return run_route(job, agent, options.world_config(), recorders, heartbeat=heartbeat)
     finally:
-        if recorder is not None:
-            recorder.close()
-            sys.stderr.flush()
+        if recorders:
+            sys.stderr.flush()  # the video writer's messages before the next route's
 
 
 def worker_main(connection, heartbeat_values, setup: WorkerSetup) -> None:

@@ -174,6 +174,7 @@ def test_scenario_outcomes_reach_the_criteria_once(monkeypatch) -> None:
 
 
 def test_a_route_id_never_writes_outside_the_results_folder(tmp_path, data_dir) -> None:
+    """Also: the video and the rerun recording are written by the supervised worker that drove the route."""
     source = (data_dir / "routes" / "langauto" / "benchmark_tiny.xml").read_text()
     start = source.index('<route id="0"')
     route = source[start : source.index("</route>", start) + len("</route>")].replace('id="0"', 'id="../../.."', 1)
@@ -181,12 +182,15 @@ def test_a_route_id_never_writes_outside_the_results_folder(tmp_path, data_dir) 
     evil.parent.mkdir(parents=True)
     evil.write_text(f"<routes>{route}</routes>")
     out = tmp_path / "deep" / "er" / "out"
-    options = RunOptions(out_dir=out, data_dir=str(data_dir), save_video=True)
+    options = RunOptions(out_dir=out, data_dir=str(data_dir), save_video=True, record=True)
     payload = run_benchmark(load_benchmark(str(evil), data_dir), AgentSpec(str(write_agent(tmp_path)), "cfg"), options)
     assert payload["_checkpoint"]["records"][0]["route_id"] == "RouteScenario_../../.."
     videos = list((out / "videos").iterdir())
     assert len(videos) == 1 and videos[0].suffix == ".mp4" and videos[0].stat().st_size > 0
     assert sorted(p.name for p in tmp_path.rglob("*.mp4")) == [videos[0].name], "no video anywhere else"
+    recordings = list((out / "recordings").iterdir())
+    assert [p.stem for p in recordings] == [videos[0].stem] and recordings[0].stat().st_size > 0
+    assert sorted(p.name for p in tmp_path.rglob("*.rrd")) == [recordings[0].name], "no recording anywhere else"
 
 
 def test_a_routes_seed_follows_its_id_and_repetition_not_its_position(data_dir) -> None:
