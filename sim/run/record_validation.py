@@ -17,7 +17,7 @@ from sim.eval.route_record import RouteStatus
 SCORE_RANGES = {"score_route": (0.0, 100.0), "score_penalty": (0.0, 1.0), "score_composed": (0.0, 100.0)}
 META_NUMBERS = ("route_length", "duration_game", "duration_system")
 PENALTY_TOLERANCE = 2e-3  # messages print percentages rounded (min speed to 0.1 %: 1.5e-4 of IS)
-DRIVING_SCORE_TOLERANCE = 1e-6  # [DS points] DS = RC x IS up to float rounding
+DRIVING_SCORE_TOLERANCE = 1e-4  # [DS points] DS = RC x IS, each written rounded to 6 decimals (2.0): RC <= 100
 STATUSES = {status.value for status in RouteStatus}
 
 
