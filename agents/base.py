@@ -21,7 +21,7 @@ from sim.maps.road_option import RoadOption
 from sim.types import Frame, ScoringScene, Trajectory, TrajectorySampling
 from sim.world.privileged import PrivilegedWorld
 
-__all__ = ["Observation", "Plan", "Planner", "RoadOption"]
+__all__ = ["DebugView", "Observation", "Plan", "Planner", "RoadOption"]
 
 
 def _empty(shape: tuple[int, ...]) -> np.ndarray:
@@ -45,7 +45,7 @@ class Observation:
         instruction: LangAuto language instruction, or ``None`` outside LangAuto.
         notice: LangAuto notice instruction (scenario or light ahead), or ``None``.
         lidar: ``(N, 4)`` float32 x, y, z, intensity in the local frame, or ``None``.
-        world: the ground truth of a world (embedded runner, privileged sensor), or ``None``.
+        world: the ground truth of the world driven in (for planners with ``reads_world``), or ``None``.
         scene: the NAVSIM-style scoring scene being planned in (NAVSIM scenes), or ``None``.
     """
 
@@ -78,7 +78,8 @@ class Plan:
         scores: ``(N,)`` predicted score of each proposal (higher is better), or ``None``.
         chosen: index of ``trajectory`` among ``proposals``, or ``None``.
         instruction_completed: the planner believes the current language instruction is done.
-        info: free-form debugging values (not read by adapters).
+        info: free-form debugging values, not read to drive. The recorders plot every number in it
+            (``plots/<planner>/<key>``) and show every string (``text/<planner>/<key>``).
     """
 
     trajectory: np.ndarray
@@ -117,9 +118,33 @@ class Plan:
         return Trajectory(self.trajectory, self.sampling, Frame.LOCAL)
 
 
+@dataclass(frozen=True)
+class DebugView:
+    """What a planner shows the debugging tools besides its :class:`Plan` (see :class:`Planner`).
+
+    Attributes:
+        imagined: future frames the planner imagined at its last plan, by view name:
+            ``(F, H, W, 3)`` uint8 RGB each, oldest first (LMGenDrive's generated world, DriveVA's video).
+        scalars: extra time series by name (plotted as ``plots/<planner>/<name>``).
+        text: extra texts by name (shown as ``text/<planner>/<name>``).
+    """
+
+    imagined: Mapping[str, np.ndarray] = field(default_factory=dict)
+    scalars: Mapping[str, float] = field(default_factory=dict)
+    text: Mapping[str, str] = field(default_factory=dict)
+
+
 @runtime_checkable
 class Planner(Protocol):
-    """Anything that maps an :class:`Observation` to a :class:`Plan`."""
+    """Anything that maps an :class:`Observation` to a :class:`Plan`.
+
+    A planner that reads ground truth sets a class attribute ``reads_world = True``: the leaderboard
+    agent then fills :attr:`Observation.world` (read through ``CarlaDataProvider``).
+
+    Optional hook: ``debug_view() -> DebugView | None``, called by the adapters only while a route
+    is recorded or stepped in the debugger, after :meth:`plan`; costly views (decoding imagined
+    frames) belong there rather than in :meth:`plan`. It is not part of the protocol's check.
+    """
 
     def sensors(self) -> list[dict]:
         """Leaderboard sensor dicts (cameras, LiDAR...) this planner reads, besides the ego sensors."""

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from agents.base import Observation, Plan
+from agents.config_loader import require
 from sim.types import TrajectorySampling
 
 
@@ -16,6 +17,10 @@ class ConstantVelocityConfig:
 
     num_poses: int = 8
     interval_length: float = 0.5  # [s]
+
+    def __post_init__(self) -> None:
+        require(self, ">=1", "num_poses")
+        require(self, ">0", "interval_length")
 
     @property
     def sampling(self) -> TrajectorySampling:

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from agents.base import Observation, Plan
+from agents.base import DebugView, Observation, Plan
 from models.common.commands import navsim_command
 from sim.types import TrajectorySampling
 
@@ -111,6 +111,7 @@ class DriveVAPlanner:
         )
         self.history = FrameHistory(self.model_config.history_frames, 1.0 / self.model_config.frame_rate_hz)
         self.generator = torch.Generator().manual_seed(config.seed)
+        self._future_latents = None  # the video latents denoised with the last trajectory (joint mode)
 
     def sensors(self) -> list[dict]:
         return [self.model_config.camera.sensor_spec()]
@@ -120,6 +121,7 @@ class DriveVAPlanner:
 
         self.history.reset()
         self.generator = torch.Generator().manual_seed(self.config.seed)
+        self._future_latents = None
 
     def image_history(self) -> tuple[int, float]:
         """Front frames the model reads and their spacing [s] (the NAVSIM adapter loads these)."""
@@ -148,6 +150,18 @@ class DriveVAPlanner:
             frames, velocity, command, instructions, num_steps=self.config.num_steps, generator=self.generator
         )
         poses = sample.trajectory[0].double().numpy()
+        self._future_latents = sample.future_latents
         if not np.all(np.isfinite(poses)):
             LOGGER.warning("DriveVA produced a non-finite trajectory at t=%.2f", obs.timestamp)
         return Plan(trajectory=poses, sampling=self.sampling, info={"history_frames": len(self.history)})
+
+    def debug_view(self) -> DebugView | None:
+        """The future video DriveVA denoised together with its last trajectory, decoded (debugging only)."""
+        if self._future_latents is None:
+            return None
+        import torch
+
+        with torch.inference_mode():
+            frames = self.model.decode_video(self._future_latents)[0]  # (T, 3, H, W) in [-1, 1]
+        rgb = ((frames.clamp(-1.0, 1.0) + 1.0) * 127.5).round().to(torch.uint8).permute(0, 2, 3, 1).numpy()
+        return DebugView(imagined={self.model_config.camera.id: rgb})

@@ -38,10 +38,46 @@ SCENARIO_NOTICE = {1: 55, 2: 52, 3: 50, 4: 51, 5: 52, 7: 54, 8: 53, 9: 53}  # LB
 LIGHT_NOTICE = {"red": 57, "green": 58, "yellow": 59}
 
 
+class InstructionFileError(ValueError):
+    """The instruction dictionary is unreadable or lacks an id the manager issues; names file and field."""
+
+
+def required_ids() -> set[int]:
+    """Every instruction / notice id the manager may issue (the file must have texts for each)."""
+    ids = {START, *FOLLOW_IDS, *MISLEAD_IDS, *TURN_IDS.values(), *LIGHT_IDS.values(), *LANE_IDS.values()}
+    return ids | set(AFTER_X.values()) | set(SCENARIO_NOTICE.values()) | set(LIGHT_NOTICE.values())
+
+
 def load_instruction_texts(data_dir: str | None = None) -> dict[int, list[str]]:
-    """Id -> its paraphrases, from the data directory."""
-    raw = json.loads(data_path(INSTRUCTION_FILE, data_dir).read_text())
-    return {int(k): list(v) for k, v in raw.items()}
+    """Id -> its paraphrases, from the data directory (``--data-dir``, ``CLOSED_LOOP_DATA``, ``data/``).
+
+    Raises:
+        InstructionFileError: invalid JSON, a key that is not an integer id, a value that is not a
+            non-empty list of strings, or an id the manager issues missing (naming the file and key).
+    """
+    path = data_path(INSTRUCTION_FILE, data_dir)
+    return parse_instruction_texts(path.read_text(encoding="utf-8", errors="replace"), str(path))
+
+
+def parse_instruction_texts(text: str, source: str) -> dict[int, list[str]]:
+    """:func:`load_instruction_texts` on the file's text (``source`` names it in errors)."""
+    try:
+        raw = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise InstructionFileError(f"{source}: line {error.lineno}: not valid JSON ({error.msg})") from None
+    if not isinstance(raw, dict):
+        raise InstructionFileError(f"{source}: expected an object of id -> paraphrases, got {type(raw).__name__}")
+    texts: dict[int, list[str]] = {}
+    for key, value in raw.items():
+        if not key.strip().lstrip("-").isdigit():
+            raise InstructionFileError(f"{source}: key {key!r} is not an integer instruction id")
+        if not (isinstance(value, list) and value and all(isinstance(v, str) for v in value)):
+            raise InstructionFileError(f"{source}: [{key!r}] = {value!r:.80} is not a non-empty list of strings")
+        texts[int(key)] = list(value)
+    missing = sorted(required_ids() - set(texts))
+    if missing:
+        raise InstructionFileError(f"{source}: no paraphrases for instruction id(s) {missing}, which are issued")
+    return texts
 
 
 @dataclass(frozen=True)
@@ -81,12 +117,13 @@ class InstructionManager:
         config: InstructionConfig = InstructionConfig(),
         texts: dict[int, list[str]] | None = None,
         scenario_triggers: Sequence[tuple[np.ndarray, int]] = (),
+        data_dir: str | None = None,
     ) -> None:
         self.points = np.asarray(points, dtype=np.float64).reshape(-1, 2)
         self.options = np.asarray(options, dtype=np.int64)
         self.arclength = np.concatenate([[0.0], np.cumsum(np.linalg.norm(np.diff(self.points, axis=0), axis=-1))])
         self.config = config
-        self.texts = texts if texts is not None else load_instruction_texts()
+        self.texts = texts if texts is not None else load_instruction_texts(data_dir)
         self.triggers = list(scenario_triggers)
         self.rng = np.random.default_rng(seed)
         self.steps = 0

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
-from agents.base import Observation, Plan
+from agents.base import DebugView, Observation, Plan
 from sim.types import TrajectorySampling
 
 LOGGER = logging.getLogger(__name__)
@@ -38,6 +38,9 @@ class LMGenDrivePlannerConfig:
     device: torch device.
     seed: seeds a random initialisation.
     completion_threshold: completion probability that clears the buffer (LMDrive: 0.75).
+    imagine: also generate the future frames of every plan (offline mode's world generation) for the
+        debugging tools; costly, and the plan itself does not change.
+    imagine_steps: DDIM steps of that generation (``None``: the model config's).
     use_notice: splice the current notice into the LLM input (LMDrive's ``agent_use_notice``, off in
         its shipped agent).
 
@@ -50,6 +53,8 @@ class LMGenDrivePlannerConfig:
     device: str = "cpu"
     seed: int = 0
     completion_threshold: float = 0.75
+    imagine: bool = False
+    imagine_steps: int | None = None
     use_notice: bool = False
 
 
@@ -103,6 +108,7 @@ class LMGenDrivePlanner:
         self._buffer: list = []  # frame tokens (Q, D), oldest first
         self._instruction: str | None = None
         self._text = None
+        self._imagined = None  # (V, F, 3, h, w) in [-1, 1], the last plan's generated future
         self._notice: tuple[str, int] | None = None  # (text, buffer position at arrival)
 
     def _encode(self, text: str):
@@ -153,12 +159,17 @@ class LMGenDrivePlanner:
         ids, mask = self._text
         speed = torch.tensor([[float(obs.speed)]], device=self.config.device)
         with torch.inference_mode():
-            tokens = self.model.encode_frames(self._images(obs), speed, ids, mask)  # (1, 1, Q, D)
+            images = self._images(obs)
+            tokens = self.model.encode_frames(images, speed, ids, mask)  # (1, 1, Q, D)
             self._buffer.append(tokens[0, 0])
             self._notice = update_notice(self._notice, obs.notice, len(self._buffer) - 1)
             history, positions = self._history()
             frame_mask = torch.ones(history.shape[:2], dtype=torch.bool, device=history.device)
-            out = self.model.plan(history, frame_mask, ids, mask, notice=self._notice_input(positions))
+            out = self.model.plan(
+                history, frame_mask, ids, mask, with_world=self.config.imagine, notice=self._notice_input(positions)
+            )
+            if self.config.imagine:
+                self._imagined = self.model.generate(images[:, 0], out, self.config.imagine_steps)[0]
         waypoints = out.waypoints[0].float().cpu().numpy()
         probability = float(torch.sigmoid(out.completion_logit[0]))
         completed = probability > self.config.completion_threshold
@@ -168,3 +179,11 @@ class LMGenDrivePlanner:
         if not np.all(np.isfinite(waypoints)):
             LOGGER.warning("LMGenDrive produced non-finite waypoints; the adapter will brake")
         return Plan(waypoints_to_poses(waypoints), self.sampling, instruction_completed=completed, info=info)
+
+    def debug_view(self) -> DebugView | None:
+        """The future frames generated with the last plan (``imagine`` on), one strip per camera."""
+        if self._imagined is None:
+            return None
+        rgb = ((self._imagined.float().clamp(-1.0, 1.0) + 1.0) * 127.5).round().byte().permute(0, 1, 3, 4, 2)
+        camera_ids = [camera.id for camera in self.model_config.inputs.cameras]
+        return DebugView(imagined=dict(zip(camera_ids, rgb.cpu().numpy(), strict=True)))

@@ -19,7 +19,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from agents.base import Observation, Plan
-from agents.privileged import PRIVILEGED_SENSOR, lead_on_route, route_ahead_local, speed_limit_at
+from agents.config_loader import require
+from agents.privileged import lead_on_route, route_ahead_local, speed_limit_at
 from sim.scoring.scorer import score_batch
 from sim.scoring.world_scene import WorldMap, prepare_world_map, score_in_world
 from sim.types import TrajectorySampling
@@ -42,6 +43,13 @@ class PDMClosedConfig:
     num_poses: int = 40
     interval_length: float = 0.1  # [s]
     route_end_extension: float = 40.0  # [m] embedded world: the road continues past the route's end
+
+    def __post_init__(self) -> None:
+        require(self, ">=1", "num_poses")
+        require(self, ">0", "fallback_target_speed", "headway", "accel_max", "decel_max", "interval_length")
+        require(self, ">=0", "min_gap", "route_end_extension")
+        if not self.speed_fractions or not all(f > 0.0 for f in self.speed_fractions):
+            raise ValueError(f"speed_fractions {self.speed_fractions} must be positive fractions, at least one")
 
     @property
     def sampling(self) -> TrajectorySampling:
@@ -149,9 +157,10 @@ class PDMClosedPlanner:
         self.score_proposals = score_proposals
         self._world_map: WorldMap | None = None  # the town's map indexed for the current route
 
+    reads_world = True  # in a leaderboard: Observation.world; NAVSIM scenes come through obs.scene
+
     def sensors(self) -> list[dict]:
-        """Privileged world state (embedded world only); NAVSIM scenes come through ``obs.scene``."""
-        return [dict(PRIVILEGED_SENSOR)]
+        return []
 
     def reset(self) -> None:
         """Forget the prepared map (a new route prepares its own)."""
@@ -180,7 +189,7 @@ class PDMClosedPlanner:
         if obs.world is None:
             raise ValueError(
                 "pdm_closed scores its proposals in a scene: give the observation a NAVSIM scene or the embedded "
-                "world (sensor.privileged.world), or inject score_proposals"
+                "world (reads_world), or inject score_proposals"
             )
         if self._world_map is None or not self._world_map.serves(obs.world):
             self._world_map = prepare_world_map(obs.world.network, obs.world.route)

@@ -1,7 +1,8 @@
 """What rule-based planners read off a :class:`PrivilegedWorld`: the route ahead, the speed limit, the lead.
 
-A planner asks for the world with :data:`PRIVILEGED_SENSOR` in its ``sensors()``; the embedded
-runner then fills ``Observation.world`` (the official leaderboard rejects the sensor).
+A planner that reads ground truth says so with a true ``reads_world`` attribute; the leaderboard agent
+then fills ``Observation.world`` from the world it drives in, read through ``CarlaDataProvider``
+(:mod:`agents.adapters.carla_world`), in the official evaluator on CARLA and in the embedded world.
 """
 
 from __future__ import annotations
@@ -11,18 +12,15 @@ import numpy as np
 from agents.base import Observation
 from sim.geometry import to_local
 from sim.world.privileged import PrivilegedWorld
-from sim.world.snapshot import PRIVILEGED_SENSOR_TYPE, ActorIndex, LightState
-
-PRIVILEGED_SENSOR = {"type": PRIVILEGED_SENSOR_TYPE, "id": "privileged"}
-"""The sensor spec asking the embedded runner for a :class:`PrivilegedWorld` every tick."""
+from sim.world.snapshot import ActorIndex, LightState
 
 
 def require_world(obs: Observation, planner: str) -> PrivilegedWorld:
     """``obs.world``, or a clear error naming the planner and the sensor it must declare."""
     if obs.world is None:
         raise ValueError(
-            f"{planner} needs obs.world (a PrivilegedWorld); the embedded runner provides it for the sensor "
-            f"{PRIVILEGED_SENSOR}"
+            f"{planner} needs obs.world (a PrivilegedWorld); the leaderboard agent reads it through "
+            "CarlaDataProvider for planners whose reads_world is true"
         )
     return obs.world
 

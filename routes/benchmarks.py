@@ -80,6 +80,8 @@ def load_benchmark(
     else:
         route_file, name = data_path(spec.routes, data_dir), name_or_path
     routes = read_route_file(route_file)
+    if not routes:
+        raise RouteError(f"{route_file}: holds no <route>: nothing to drive")
     scenarios: dict[str, list[ScenarioSpec]] = {}
     if routes and routes[0].version is LeaderboardVersion.LB1:
         scenarios = read_lb1_scenarios(data_path(LB1_SCENARIOS, data_dir))

@@ -21,35 +21,60 @@ TRIGGER_ANGLE = np.radians(10.0)  # [rad] the leaderboard's heading tolerance
 
 
 def read_lb1_scenarios(path: str | Path) -> dict[str, list[ScenarioSpec]]:
-    """Town -> every scenario trigger of that town, with its other actors."""
+    """Town -> every scenario trigger of that town, with its other actors.
+
+    Raises:
+        RouteError: unreadable or invalid JSON, or a field of the wrong shape (naming the file and
+            the field, e.g. ``available_scenarios[0].Town01[2].available_event_configurations[5]``).
+    """
     path = Path(path)
     try:
         raw = json.loads(path.read_text())
     except json.JSONDecodeError as error:
         raise RouteError(f"{path}: line {error.lineno}: not valid JSON ({error.msg})") from error
+    except (OSError, UnicodeDecodeError) as error:
+        raise RouteError(f"{path}: cannot be read ({error})") from error
     towns: dict[str, list[ScenarioSpec]] = {}
-    for block_index, block in enumerate(raw.get("available_scenarios", [])):
-        for town, entries in block.items():
-            for entry in entries:
-                kind = entry.get("scenario_type", "")
-                for index, event in enumerate(entry.get("available_event_configurations", [])):
-                    field = f"available_scenarios[{block_index}].{town}.{kind}[{index}]"
-                    towns.setdefault(town, []).append(_event(path, field, kind, event))
+    top = _typed(path, "the top level", raw, dict)
+    blocks = _typed(path, "available_scenarios", top.get("available_scenarios"), list)
+    for block_index, block in enumerate(blocks):
+        for town, entries in _typed(path, f"available_scenarios[{block_index}]", block, dict).items():
+            where = f"available_scenarios[{block_index}].{town}"
+            for entry_index, entry in enumerate(_typed(path, where, entries, list)):
+                entry = _typed(path, f"{where}[{entry_index}]", entry, dict)
+                kind = _typed(path, f"{where}[{entry_index}].scenario_type", entry.get("scenario_type"), str)
+                events = entry.get("available_event_configurations", [])
+                for index, event in enumerate(_typed(path, f"{where}[{entry_index}].events", events, list)):
+                    field = f"{where}.{kind}[{index}]"
+                    towns.setdefault(town, []).append(_event(path, field, kind, _typed(path, field, event, dict)))
     return towns
+
+
+def _typed(path: Path, field: str, value, kind: type):
+    if not isinstance(value, kind):
+        raise RouteError(f"{path}: field {field} = {value!r:.80}: expected a JSON {_JSON_NAMES[kind]}")
+    return value
+
+
+_JSON_NAMES = {dict: "object", list: "array", str: "string"}
 
 
 def _pose(path: Path, field: str, raw: dict) -> list[float]:
     try:
-        return [float(raw["x"]), float(raw["y"]), float(raw.get("z", 0.0)), float(raw.get("yaw", 0.0))]
-    except (KeyError, TypeError, ValueError) as error:
-        raise RouteError(f"{path}: field {field} = {raw!r}: expected x, y, z, yaw numbers") from error
+        pose = [float(raw["x"]), float(raw["y"]), float(raw.get("z", 0.0)), float(raw.get("yaw", 0.0))]
+    except (KeyError, TypeError, ValueError, AttributeError) as error:
+        raise RouteError(f"{path}: field {field} = {raw!r:.80}: expected x, y, z, yaw numbers") from error
+    if not all(np.isfinite(pose)):
+        raise RouteError(f"{path}: field {field} = {raw!r:.80}: x, y, z, yaw must be finite")
+    return pose
 
 
 def _event(path: Path, field: str, kind: str, event: dict) -> ScenarioSpec:
+    others = _typed(path, f"{field}.other_actors", event.get("other_actors", {}), dict)
     actors = [
         _pose(path, f"{field}.other_actors.{side}[{i}]", actor)
-        for side, listed in event.get("other_actors", {}).items()
-        for i, actor in enumerate(listed)
+        for side, listed in others.items()
+        for i, actor in enumerate(_typed(path, f"{field}.other_actors.{side}", listed, list))
     ]
     return ScenarioSpec(
         name=kind,

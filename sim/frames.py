@@ -45,6 +45,16 @@ def internal_heading_to_carla(heading: np.ndarray | float) -> np.ndarray | float
     return -np.degrees(heading)
 
 
+def internal_yaw_rate_to_carla(rate: np.ndarray | float) -> np.ndarray | float:
+    """Internal yaw rate [rad/s], counter-clockwise -> CARLA's angular velocity about z [deg/s], clockwise."""
+    return -np.degrees(rate)
+
+
+def carla_yaw_rate_to_internal(rate_deg: np.ndarray | float) -> np.ndarray | float:
+    """CARLA's angular velocity about z [deg/s] -> internal yaw rate [rad/s]."""
+    return -np.radians(rate_deg)
+
+
 @dataclass(frozen=True)
 class GeoReference:
     """Origin of a town's GPS projection [deg]."""

@@ -7,14 +7,16 @@ from pathlib import Path
 import pytest
 
 from sim.paths import resolve_data_dir
+from tests.data_guard import missing_data
 
 
 @pytest.fixture(scope="session")
 def data_dir() -> Path:
-    """The data directory (``CLOSED_LOOP_DATA``); tests that need it skip when it is absent."""
+    """The data directory (``--data-dir`` aside, as commands find it); a test that needs it skips when it
+    is absent, and fails under CI, where the repository's own data must be there."""
     root = resolve_data_dir()
     if not root.is_dir():
-        pytest.skip(f"data directory '{root}' not found; set CLOSED_LOOP_DATA (see README 'Data')")
+        missing_data(f"data directory '{root}' not found; set CLOSED_LOOP_DATA (see README 'Data')")
     return root
 
 

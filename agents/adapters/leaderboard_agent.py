@@ -9,11 +9,14 @@ package coexist with CARLA's and re-exports this module's class:
 Lifecycles (specs/carla_leaderboard.md 1.1): LB1 builds ``PlannerAgent(path)`` and the base
 calls ``setup``; the plan arrives later. LB2 builds ``PlannerAgent(host, port, debug)``, then
 calls ``set_global_plan`` and ``setup``. Everything that needs both is done on the first
-``run_step``.
+``run_step``. Planners that read ground truth (``reads_world``) get the world the agent drives in,
+read through ``CarlaDataProvider`` (:mod:`agents.adapters.carla_world`): in the official evaluator
+and in the embedded world alike.
 """
 
 from __future__ import annotations
 
+import inspect
 import logging
 from collections import deque
 from dataclasses import dataclass, field
@@ -23,14 +26,16 @@ from typing import Any
 import numpy as np
 
 from agents.adapters import leaderboard_io as io
+from agents.adapters.carla_world import CarlaWorldReader
 from agents.adapters.leaderboard_base import leaderboard_base_class, point_xyz
+from agents.adapters.leaderboard_debug import PlanningStep, build_debug
 from agents.base import Observation, Plan, Planner
-from agents.config_loader import CONFIG_DIR, apply_overrides, load_yaml
+from agents.config_loader import CONFIG_DIR, apply_overrides, load_yaml, require
 from agents.control.pid import FULL_BRAKE, ControlCommand, WaypointController, control_preset
 from agents.control.selection import SelectionConfig, SelectionState, select
 from sim.frames import GeoReference
 from sim.geometry import to_local
-from sim.world.snapshot import PRIVILEGED_SENSOR_TYPE
+from sim.run.agent_debug import AgentDebug
 
 logger = logging.getLogger(__name__)
 
@@ -75,6 +80,14 @@ class AgentConfig:
     plan_every: int = 1
     instructions: bool = False
     instruction_seed: int = 0
+
+    def __post_init__(self) -> None:
+        require(self, ">=1", "plan_every", "route_points")
+        require(self, ">=0", "warmup_ticks", "history_seconds", "instruction_seed")
+        require(self, ">0", "route_min_distance", "route_max_distance")
+        if self.route_max_distance < self.route_min_distance:
+            raise ValueError(f"route_max_distance {self.route_max_distance} < route_min_distance "
+                             f"{self.route_min_distance}")  # fmt: skip
 
 
 def load_agent_config(config: str) -> AgentConfig:
@@ -131,6 +144,12 @@ class PlannerAgent(_Base):
     def run_step(self, input_data: dict, timestamp: float) -> Any:
         return self.step(input_data, timestamp).to_vehicle_control()
 
+    def debug_payload(self) -> AgentDebug | None:
+        """The last plan, selection and control for the embedded runner's recorders (None before a plan)."""
+        if self._planning is None:
+            return None
+        return build_debug(self._planning, self.controller, self.planner, self.config.planner)
+
     # ---- one tick --------------------------------------------------------------------------
     def step(self, input_data: dict, timestamp: float) -> ControlCommand:
         """``run_step`` without the CARLA type (what the embedded runner and tests call)."""
@@ -150,7 +169,8 @@ class PlannerAgent(_Base):
         obs = self._observation(input_data, timestamp, ego)
         plan = self.planner.plan(obs)
         # 4. momentum-aware selection among proposals
-        plan = self._select(plan, ego.pose, timestamp)
+        previous = self._selection.index if self._selection is not None else None
+        plan, blended = self._select(plan, ego.pose, timestamp)
         # 5. control (an invalid trajectory brakes)
         if not plan.is_valid:
             logger.warning("planner %s returned an empty or NaN trajectory: full brake", self.config.planner)
@@ -161,6 +181,7 @@ class PlannerAgent(_Base):
         if self._instructions is not None and plan.instruction_completed:
             self._instructions.mark_completed()
         self._last_command, self.last_plan = command, plan
+        self._planning = PlanningStep(obs, ego.pose, plan, blended, previous, command)
         return command
 
     # ---- helpers ---------------------------------------------------------------------------
@@ -173,7 +194,9 @@ class PlannerAgent(_Base):
         self._selection_time = 0.0
         self._last_command: ControlCommand | None = None
         self._instructions: Any = None
+        self._world_reader: CarlaWorldReader | None = None
         self.last_plan: Plan | None = None
+        self._planning: PlanningStep | None = None
         self._history: deque = deque(maxlen=max(int(self.config.history_seconds * 20) + 1, 1))
 
     def _initialize(self, input_data: dict) -> None:
@@ -185,6 +208,8 @@ class PlannerAgent(_Base):
         self._targets = io.RouteTracker(
             *io.plan_points(self._geo, sparse), cfg.route_min_distance, cfg.route_max_distance
         )
+        if getattr(self.planner, "reads_world", False):
+            self._world_reader = CarlaWorldReader(self._dense_world or self._global_plan_world_coord or [])
         dense_points, dense_options = io.plan_points(self._geo, self._dense_gps or sparse)
         self._dense = io.RouteTracker(dense_points, dense_options, 1.0, cfg.route_max_distance)
         if cfg.instructions:
@@ -211,15 +236,14 @@ class PlannerAgent(_Base):
         if self._instructions is not None:
             instruction, notice = self._instructions.step(ego.pose, ego.speed, timestamp)
         history = to_local(np.array([p for _, p in self._history]), ego.pose)
-        images, lidar, world = {}, None, None
+        images, lidar = {}, None
         for spec in self.planner.sensors():
             payload = io.sensor_payload(input_data, spec["id"])
             if spec["type"].startswith("sensor.camera"):
                 images[spec["id"]] = io.bgra_to_rgb(payload)
             elif spec["type"].startswith("sensor.lidar"):
                 lidar = io.lidar_to_local(payload, spec)
-            elif spec["type"] == PRIVILEGED_SENSOR_TYPE:
-                world = io.privileged_world(payload, spec["id"])
+        world = self._world_reader.read() if self._world_reader is not None else None
         return Observation(
             timestamp=float(timestamp),
             speed=ego.speed,
@@ -236,12 +260,16 @@ class PlannerAgent(_Base):
             world=world,
         )
 
-    def _select(self, plan: Plan, ego_pose: np.ndarray, timestamp: float) -> Plan:
+    def _select(self, plan: Plan, ego_pose: np.ndarray, timestamp: float) -> tuple[Plan, np.ndarray | None]:
+        """The plan driving the selector's choice, and the selector's blended scores (None: no selection)."""
         if not (self.config.use_selection and plan.has_proposals):
-            return plan
+            return plan, None
         elapsed = timestamp - self._selection_time
-        choice, self._selection, _ = select(
+        choice, self._selection, blended = select(
             plan.proposals, plan.scores, plan.sampling, self._selection, elapsed, ego_pose, self.config.selection
         )
         self._selection_time = timestamp
-        return plan.with_choice(choice)
+        return plan.with_choice(choice), blended
+
+
+PlannerAgent.__signature__ = inspect.signature(_Base)  # the evaluator's lifecycle is the base class's

@@ -13,7 +13,6 @@ from typing import Any
 import numpy as np
 
 from sim.frames import EARTH_RADIUS, GeoReference, internal_heading_from_compass
-from sim.world.privileged import PrivilegedWorld
 
 GNSS_ID, IMU_ID, SPEED_ID, MAP_ID = "gps", "imu", "speed", "opendrive"
 
@@ -82,13 +81,6 @@ def read_ego(input_data: Mapping[str, Any], geo: GeoReference, last_heading: flo
     return EgoReading(np.array([xy[0], xy[1], heading]), speed, np.array([imu[0], -imu[1]]))
 
 
-def privileged_world(payload: Any, sensor_id: str) -> PrivilegedWorld:
-    """The payload of the privileged pseudo-sensor, checked to be a :class:`PrivilegedWorld`."""
-    if not isinstance(payload, PrivilegedWorld):
-        raise TypeError(f"sensor '{sensor_id}' must carry a PrivilegedWorld, got {type(payload).__name__}")
-    return payload
-
-
 def solve_geo_reference(lat: float, lon: float, x_carla: float, y_carla: float) -> GeoReference:
     """The (lat_ref, lon_ref) for which the leaderboard's GPS formula maps CARLA (x, y) to (lat, lon).
 
@@ -133,19 +125,27 @@ class RouteTracker:
         self.options = np.asarray(options, dtype=np.int64)
         self.min_distance, self.max_distance = min_distance, max_distance
         self.index = 0
+        # [m] point-to-point steps, each computed as the per-point loop of the trackers we follow does
+        self._steps = [float(np.linalg.norm(self.points[i] - self.points[i - 1])) for i in range(1, len(self.points))]
 
     def step(self, position: np.ndarray) -> tuple[np.ndarray, int]:
         """Advance for the ego ``position`` (internal, (2,)); returns (target point global, its RoadOption)."""
         if len(self.points) - self.index <= 1:
             return self.points[-1], int(self.options[-1])
-        reached, best, travelled = 0, -np.inf, 0.0
-        for i in range(self.index + 1, len(self.points)):
-            if travelled > self.max_distance:
-                break
-            travelled += float(np.linalg.norm(self.points[i] - self.points[i - 1]))
-            distance = float(np.linalg.norm(self.points[i] - position))
+        # 1. the points within max_distance of route length after the last reached one
+        end, travelled = self.index + 1, 0.0
+        while end < len(self.points) and not travelled > self.max_distance:
+            travelled += self._steps[end - 1]
+            end += 1
+        window = self.points[self.index + 1 : end]
+        # 2. the farthest one within min_distance is reached; a cheap distance picks the few worth the
+        # exact one (np.linalg.norm, whose rounding the comparisons below have always seen)
+        near = np.hypot(window[:, 0] - position[0], window[:, 1] - position[1]) <= self.min_distance * (1 + 1e-9) + 1e-9
+        reached, best = 0, -np.inf
+        for k in np.flatnonzero(near).tolist():
+            distance = float(np.linalg.norm(window[k] - position))
             if best < distance <= self.min_distance:
-                reached, best = i - self.index, distance
+                reached, best = k + 1, distance
         self.index = min(self.index + reached, len(self.points) - 2)
         return self.points[self.index + 1], int(self.options[self.index + 1])
 

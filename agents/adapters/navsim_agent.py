@@ -32,7 +32,6 @@ from agents.adapters.navsim_camera import (
 from agents.base import Observation, RoadOption
 from sim.geometry import to_local
 from sim.types import PastIndex, ScoringScene, StateIndex
-from sim.world.snapshot import PRIVILEGED_SENSOR_TYPE
 
 LOGGER = logging.getLogger(__name__)
 NAVSIM_HISTORY = 4  # history frames of NAVSIM's AgentInput (t = -1.5 ... 0 s)
@@ -92,7 +91,7 @@ class _NavsimAgentMixin:
         checkpoint: weights loaded by :meth:`initialize`: NAVSIM's Lightning checkpoint of this agent
             (``state_dict`` with ``agent.`` keys) or our own model checkpoint.
         trajectory_sampling: NAVSIM's sampling (object or ``{time_horizon, interval_length}``), default 4 s at 0.5 s.
-        requires_scene: pass NAVSIM's ``scene`` (default: when the planner reads the privileged world).
+        requires_scene: pass NAVSIM's ``scene`` (default: when the planner reads ground truth, ``reads_world``).
         camera_map: ``{planner camera id: NAVSIM camera}`` added to the default pairs.
         training: also request the future frames the training targets read.
         lr, weight_decay: AdamW settings of :meth:`get_optimizers`.
@@ -105,7 +104,7 @@ class _NavsimAgentMixin:
         built = make_planner(planner, dict(config or {}))
         sensors = built.sensors()
         if requires_scene is None:
-            requires_scene = any(spec.get("type") == PRIVILEGED_SENSOR_TYPE for spec in sensors)
+            requires_scene = bool(getattr(built, "reads_world", False))
         super().__init__(trajectory_sampling=_sampling(api, trajectory_sampling), requires_scene=bool(requires_scene))
         self.init_args = dict(planner=planner, config=dict(config or {}), checkpoint=checkpoint,
                               trajectory_sampling=trajectory_sampling, requires_scene=requires_scene,
@@ -118,7 +117,7 @@ class _NavsimAgentMixin:
         if model is not None:
             self.model = model  # registered: NAVSIM's trainer optimises and checkpoints it
             if planner in TRAINING_ADAPTERS:
-                camera = self.camera_map[built.config.camera_id]
+                camera = self.camera_map[_camera_id(built)]
                 self.hooks = TRAINING_ADAPTERS[planner](model, built.model_config, camera)
 
     def __reduce__(self):
@@ -139,7 +138,7 @@ class _NavsimAgentMixin:
 
         frames: dict[str, set[int]] = {camera: set(self._history_frames()) for camera in self.camera_map.values()}
         if self.hooks is not None:
-            camera = self.camera_map[self.planner.config.camera_id]
+            camera = self.camera_map[_camera_id(self.planner)]
             frames[camera] |= set(self.hooks.camera_frames(self.init_args["training"]))
         include = {camera: sorted(frames[camera]) if camera in frames else False for camera in NAVSIM_CAMERAS}
         return navsim_api().SensorConfig(**include, lidar_pc=[NAVSIM_HISTORY - 1] if self.use_lidar else False)
@@ -264,3 +263,8 @@ def __getattr__(name: str) -> Any:
     if name == "NavsimAgent":
         return navsim_agent_class()
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def _camera_id(planner: Any) -> str:
+    """The id of the one camera a trainable planner declares (its model config's)."""
+    return next(spec["id"] for spec in planner.sensors() if str(spec.get("type", "")).startswith("sensor.camera"))

@@ -21,7 +21,7 @@ import numpy as np
 import torch
 
 from agents.adapters.navsim_camera import camera_image, navsim_command_index
-from agents.driveva import resize_image
+from models.common.images import resize_image
 
 NAVSIM_INTERVAL = 0.5  # [s] NAVSIM's frame spacing
 NAVSIM_HISTORY = 4  # frames of an AgentInput (t = -1.5 ... 0 s)

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from agents.config_loader import require
 from sim.geometry import change_frame
 from sim.scoring.comfort import DEFAULT_COMFORT_CONFIG
 from sim.scoring.extended_comfort import EcFeatureIndex, ec_features
@@ -56,6 +57,9 @@ class SelectionConfig:
     def __post_init__(self) -> None:
         object.__setattr__(self, "mode", ComfortMode(self.mode))
         object.__setattr__(self, "thresholds", tuple(float(t) for t in self.thresholds))
+        require(self, "[0,1]", "momentum")
+        if len(self.thresholds) != 4 or not all(t > 0.0 for t in self.thresholds):
+            raise ValueError(f"thresholds {self.thresholds} must be 4 positive RMS bounds")
 
 
 @dataclass(frozen=True)

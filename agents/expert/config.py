@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from agents.config_loader import require
 from agents.expert.speed import IdmParams
 from sim.types import TrajectorySampling
 
@@ -75,6 +76,18 @@ class ExpertConfig:
     stop_wait: float = 1.0
     num_poses: int = 40
     interval_length: float = 0.1
+
+    def __post_init__(self) -> None:
+        require(self, ">0", "target_speed", "junction_speed", "walker_speed", "speed_limit_factor", "lateral_accel",
+                "min_curve_speed", "accel", "decel_comfort", "decel_max", "headway", "exponent", "lookahead_min",
+                "prediction_step", "yellow_stop_decel", "red_commit_decel", "interval_length")  # fmt: skip
+        require(self, ">=0", "vehicle_gap", "walker_gap", "stop_line_gap", "conflict_gap", "lookahead_time",
+                "path_behind", "lane_change_length", "route_end_overshoot", "vehicle_margin", "walker_margin",
+                "prediction_horizon", "conflict_time_buffer", "conflict_distance", "moving_speed", "max_yaw_rate",
+                "walker_caution_lateral", "walker_kerb", "walker_start_speed", "walker_caution_ahead", "stop_speed",
+                "stop_serve_distance", "clear_line_margin", "stop_wait")  # fmt: skip
+        require(self, "[0,1]", "motion_smoothing")
+        require(self, ">=1", "num_poses")
 
     @property
     def sampling(self) -> TrajectorySampling:

@@ -12,12 +12,15 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.geometry import to_global
+from sim.kernels.segment_projection import nearest_segment_candidates
 from sim.maps.dense_route import DenseRoute, RouteCursor
 from sim.world.privileged import PrivilegedWorld
 from sim.world.snapshot import ActorIndex
 
 _LANE_CHANGE_GAP = 1.8  # [m] consecutive route points farther apart than this are a lane-change jump
 _PROJECTION_WINDOW = (5, 80)  # [points] searched behind / ahead of the last progress index
+_CANDIDATES = 4  # near-tied segments the projection kernel reports per point (a shared vertex makes 2)
+_TIE = 1e-10  # relative slack on squared distances within which segments are ranked by numpy
 
 
 @dataclass(frozen=True)
@@ -185,7 +188,32 @@ def box_samples(poses: np.ndarray, length: np.ndarray, width: np.ndarray) -> np.
 
 def project_onto(path: Path, points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """``(s [m], lateral [m])`` of ``(..., 2)`` points on ``path``: arc length of the nearest point and
-    signed distance to it (left positive). Points past the path's ends get their true distance."""
+    signed distance to it (left positive). Points past the path's ends get their true distance.
+
+    The same numbers as :func:`project_onto_reference` (bit for bit): a kernel scans the segments
+    and returns the near-tied best ones, ranked here with numpy's ``hypot`` as the reference does.
+    """
+    flat = np.ascontiguousarray(points, dtype=np.float64).reshape(-1, 2)
+    if flat.shape[0] == 0 or path.xy.shape[0] < 2:
+        return project_onto_reference(path, points)
+    shape = (flat.shape[0], _CANDIDATES)
+    index = np.full(shape, -1, dtype=np.int64)
+    off_x, off_y, s_c, cross = np.zeros(shape), np.zeros(shape), np.zeros(shape), np.zeros(shape)
+    xy, path_s = np.ascontiguousarray(path.xy, dtype=np.float64), np.ascontiguousarray(path.s, dtype=np.float64)
+    overflow = nearest_segment_candidates(flat, xy, path_s, _TIE, index, off_x, off_y, s_c, cross)
+    dist = np.where(index >= 0, np.hypot(off_x, off_y), np.inf)
+    best = np.argmin(dist, axis=1)
+    rows = np.arange(flat.shape[0])
+    s = s_c[rows, best]
+    lateral = np.where(cross[rows, best] >= 0.0, 1.0, -1.0) * dist[rows, best]
+    if overflow:
+        crowded = index[:, 0] == -2
+        s[crowded], lateral[crowded] = project_onto_reference(path, flat[crowded])
+    return s.reshape(points.shape[:-1]), lateral.reshape(points.shape[:-1])
+
+
+def project_onto_reference(path: Path, points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`project_onto` as a plain numpy scan of every point against every segment (the oracle)."""
     flat = points.reshape(-1, 2)
     a, d = path.xy[:-1], np.diff(path.xy, axis=0)
     rel = flat[:, None, :] - a[None]

@@ -1,8 +1,8 @@
 """Privileged rule-based expert: follows the route, keeps its lane, obeys lights and stop signs, yields.
 
-It reads the ground truth the embedded runner puts into ``Observation.world`` (a
-:class:`sim.world.privileged.PrivilegedWorld`) for planners whose ``sensors()`` list
-:data:`agents.privileged.PRIVILEGED_SENSOR`, and plans like carla_garage's PDM-Lite
+It reads the ground truth the leaderboard agent puts into ``Observation.world`` (a
+:class:`sim.world.privileged.PrivilegedWorld`, read through ``CarlaDataProvider``: it declares
+``reads_world`` and no sensor of its own), and plans like carla_garage's PDM-Lite
 (specs/carla_leaderboard.md 6.3): the route's centreline ahead, a target speed of 8 m/s (5 m/s in
 junctions, 2 m/s near walkers, slower in tight curves), and an IDM speed profile to the nearest
 constraint (an actor on or about to cross the path, a red or yellow light, an unserved stop sign,
@@ -21,7 +21,7 @@ from agents.expert.actors import ActorMotion, EgoBody, actor_rules
 from agents.expert.config import ExpertConfig
 from agents.expert.geometry import Path, RouteView, build_path
 from agents.expert.speed import Constraints, allowed_speed, binding_reason, idm_rollout
-from agents.privileged import PRIVILEGED_SENSOR, require_world
+from agents.privileged import require_world
 from sim.geometry import to_local, wrap_angle
 from sim.maps.dense_route import RouteCursor
 from sim.world.privileged import PrivilegedWorld
@@ -44,8 +44,10 @@ class ExpertPlanner:
         self._motion = ActorMotion(config.motion_smoothing)
         self.reset()
 
+    reads_world = True  # the leaderboard agent fills Observation.world every tick
+
     def sensors(self) -> list[dict]:
-        return [dict(PRIVILEGED_SENSOR)]
+        return []
 
     def reset(self) -> None:
         self._route_key: tuple | None = None

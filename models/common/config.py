@@ -9,6 +9,7 @@ and the file, so a typo in a preset never silently falls back to a default.
 from __future__ import annotations
 
 import dataclasses
+import enum
 import types
 import typing
 from collections.abc import Mapping
@@ -41,7 +42,7 @@ def _is_dataclass_type(tp: Any) -> bool:
 
 
 def _convert(value: Any, tp: Any, path: str) -> Any:
-    """Convert a YAML value to the annotated type ``tp`` (dataclass, tuple, scalar, optional)."""
+    """Convert a YAML value to the annotated type ``tp`` (dataclass, container, enum, scalar, optional)."""
     origin = typing.get_origin(tp)
     if _is_dataclass_type(tp):
         if isinstance(value, tp):
@@ -50,24 +51,69 @@ def _convert(value: Any, tp: Any, path: str) -> Any:
             raise ConfigError(f"{path}: expected a mapping for {tp.__name__}, got {value!r}")
         return config_from_dict(tp, value, path)
     if origin in (typing.Union, types.UnionType):
-        args = typing.get_args(tp)
-        if value is None and type(None) in args:
-            return None
-        for arg in args:
-            if arg is type(None):
-                continue
-            try:
-                return _convert(value, arg, path)
-            except ConfigError:
-                continue
-        raise ConfigError(f"{path}: value {value!r} matches none of {tp}")
-    if origin is tuple:
-        if not isinstance(value, list | tuple):
-            raise ConfigError(f"{path}: expected a list, got {value!r}")
-        args = typing.get_args(tp)
-        item_type = args[0] if args else Any
-        return tuple(_convert(item, item_type, f"{path}[{i}]") for i, item in enumerate(value))
+        return _convert_union(value, tp, path)
+    if origin in (tuple, list, dict):
+        return _convert_container(value, tp, origin, path)
+    if origin is typing.Literal:
+        if value not in typing.get_args(tp):
+            raise ConfigError(f"{path}: {value!r} is not one of {list(typing.get_args(tp))}")
+        return value
+    if isinstance(tp, type) and issubclass(tp, enum.Enum):
+        return _convert_enum(value, tp, path)
     return _convert_scalar(value, tp, path)
+
+
+def _convert_union(value: Any, tp: Any, path: str) -> Any:
+    args = typing.get_args(tp)
+    if value is None and type(None) in args:
+        return None
+    for arg in args:
+        if arg is type(None):
+            continue
+        try:
+            return _convert(value, arg, path)
+        except ConfigError:
+            continue
+    raise ConfigError(f"{path}: value {value!r} matches none of {tp}")
+
+
+def _convert_container(value: Any, tp: Any, origin: type, path: str) -> Any:
+    args = typing.get_args(tp)
+    if origin is dict:
+        if not isinstance(value, dict):
+            raise ConfigError(f"{path}: expected a mapping, got {type(value).__name__} {value!r}")
+        return value
+    if not isinstance(value, list | tuple):
+        raise ConfigError(f"{path}: expected a list, got {value!r}")
+    if origin is tuple and args and Ellipsis not in args:  # tuple[A, B]: one type per position
+        if len(value) != len(args):
+            raise ConfigError(f"{path}: expected {len(args)} items, got {len(value)}: {value!r}")
+        return tuple(_convert(item, arg, f"{path}[{i}]") for i, (item, arg) in enumerate(zip(value, args, strict=True)))
+    item_type = args[0] if args else Any
+    items = [_convert(item, item_type, f"{path}[{i}]") for i, item in enumerate(value)]
+    return tuple(items) if origin is tuple else items
+
+
+def convert_value(value: Any, tp: Any, path: str) -> Any:
+    """``value`` (from YAML) checked against and converted to the annotation ``tp``.
+
+    Booleans must be booleans (``"false"`` is not), integers integers (not ``3.0`` or ``True``),
+    floats accept integers; tuples take lists (item by item, of fixed length for ``tuple[A, B]``),
+    enums their value or name, nested dataclasses mappings; ``X | None`` takes ``null``.
+
+    Raises:
+        ConfigError: naming ``path``, the expected type and the value.
+    """
+    return _convert(value, tp, path)
+
+
+def _convert_enum(value: Any, tp: type[enum.Enum], path: str) -> enum.Enum:
+    if isinstance(value, tp):
+        return value
+    for member in tp:
+        if value == member.value or (isinstance(value, str) and value == member.name):
+            return member
+    raise ConfigError(f"{path}: {value!r} is not one of {[m.value for m in tp]}")
 
 
 def _convert_scalar(value: Any, tp: Any, path: str) -> Any:

@@ -12,16 +12,16 @@ means the attempt ended without a result.
 from __future__ import annotations
 
 import json
+import math
 import re
 from pathlib import Path
 
 import numpy as np
 
-from sim.eval.infractions import Infraction, InfractionEvent, LeaderboardRules
+from sim.eval.infractions import Infraction, InfractionEvent, LeaderboardRules, percentage_in_message
 from sim.eval.route_record import RouteRecord, RouteStatus
 
 _LOCATION = re.compile(r"x=(-?[0-9.eE+-]+), y=(-?[0-9.eE+-]+), z=(-?[0-9.eE+-]+)")
-_PERCENTAGE = re.compile(r"(-?[0-9]+(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?)\s*%")
 _KINDS = {kind.value: kind for kind in Infraction}
 _STATUSES = {status.value: status for status in RouteStatus}
 UNFINISHED = "Started"
@@ -62,8 +62,8 @@ def infraction_event(kind: Infraction, message: str) -> InfractionEvent:
     xyz = np.array([float(v) for v in location.groups()]) if location else np.zeros(3)
     value = 0.0
     if kind in (Infraction.OUTSIDE_ROUTE_LANES, Infraction.MIN_SPEED):
-        percentage = _PERCENTAGE.search(message)
-        value = float(percentage.group(1)) if percentage else 0.0
+        percentage = percentage_in_message(message)
+        value = 0.0 if math.isnan(percentage) else percentage
     return InfractionEvent(kind=kind, time=0.0, location=xyz, value=value, text=message)
 
 

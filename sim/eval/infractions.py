@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -125,3 +126,32 @@ _TIMED = {
     Infraction.COLLISION_STATIC: ", at time={time}",
     Infraction.RED_LIGHT: " at time={time}",
 }
+# The percentage an outside-lanes or minimum-speed text reports (its other numbers are metres or coordinates).
+_PERCENTAGE = re.compile(r"(-?[0-9]+(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?)\s*%")
+
+
+def percentage_in_message(message: str) -> float:
+    """The percentage in an infraction message (outside-lanes or min-speed texts); NaN if none."""
+    match = _PERCENTAGE.search(message)
+    return float(match.group(1)) if match else float("nan")
+
+
+_PERCENT_KINDS = (Infraction.OUTSIDE_ROUTE_LANES, Infraction.MIN_SPEED)  # penalties scale with a percentage
+
+
+def penalty_of_messages(infractions: dict[str, list[str]], rules: LeaderboardRules) -> float:
+    """IS recomputed from a results record's ``infractions`` (key -> messages), as the events gave it.
+
+    Percentages are read back from the messages, which print them rounded to 2 decimals, so the
+    result is within ~1e-4 of the recorded IS.
+    """
+    penalty = 1.0
+    for key, messages in infractions.items():
+        try:
+            kind = Infraction(key)
+        except ValueError:
+            continue  # a key of another format (e.g. the leaderboard's extra lists) has no penalty here
+        for message in messages:
+            value = percentage_in_message(message) if kind in _PERCENT_KINDS else 0.0
+            penalty *= InfractionEvent(kind, 0.0, np.zeros(3), value).penalty(rules)
+    return penalty

@@ -16,7 +16,7 @@ from __future__ import annotations
 import enum
 
 from sim.eval.infractions import Infraction, LeaderboardRules
-from sim.eval.route_record import RouteRecord
+from sim.eval.route_record import RouteRecord, event_json
 
 ROUND_SCORE, ROUND_META = 6, 3  # decimals of 2.0's record scores and meta values
 BENCH2DRIVE_FIELDS = ("scenario_name", "weather_id", "save_name", "town_name")
@@ -124,11 +124,13 @@ def record_json(record: RouteRecord, rules: LeaderboardRules, fmt: ResultsFormat
 
 
 def _our_meta(record: RouteRecord) -> dict:
-    """Our keys after the evaluator's: the town, the scenario types, the error, and the record's extras
-    (Bench2Drive's four fields only in its own format, at the top level)."""
+    """Our keys after the evaluator's: the town, the scenario types, the error, every infraction with its
+    time (the report links each to the video or recording there), and the record's extras (Bench2Drive's
+    four fields only in its own format, at the top level)."""
     skipped = ("evaluator_status", *BENCH2DRIVE_FIELDS)
     extra = {key: value for key, value in record.extra.items() if key not in skipped}
     meta = {"town": record.town, "scenario_types": list(record.scenario_types)}
     if record.error:
         meta["error"] = record.error
+    meta["events"] = [event_json(event) for event in record.infractions]
     return {**meta, **extra}

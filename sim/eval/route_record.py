@@ -48,6 +48,9 @@ class RouteRecord:
         extra: more fields for the results file (Bench2Drive's save_name..., our meta keys).
         sensors: the sensor types the agent declared, None when it never declared any.
         motion: the ego's motion per step for Bench2Drive's metric_info.json (not part of the record JSON).
+
+    The results file's ``meta.events`` lists every infraction with its simulated time [s] and location
+    (:func:`event_json`).
     """
 
     index: int
@@ -82,6 +85,18 @@ class RouteRecord:
         for event in self.infractions:
             counts[event.kind] += 1
         return counts
+
+
+def event_json(event: InfractionEvent) -> dict:
+    """One infraction with its time (the messages carry only the place), for reports and their links.
+
+    ``location`` is CARLA's frame, as in the messages.
+    """
+    return {
+        "type": event.kind.value,
+        "time": round(float(event.time), 3),
+        "location": [round(float(v), 3) for v in event.location],
+    }
 
 
 def final_status(

@@ -146,6 +146,24 @@ def project_polygons_kernel(
 
 
 @kernel
+def row_crossings(xy: np.ndarray, lo: int, n: int, yc: float, crossings: np.ndarray) -> int:
+    """Sorted x [px] where the ``n``-gon ``xy[lo:lo + n]`` crosses the line ``y = yc``; returns their count."""
+    m = 0
+    for i in range(n):
+        ax, ay = xy[lo + i, 0], xy[lo + i, 1]
+        bx, by = xy[lo + (i + 1) % n, 0], xy[lo + (i + 1) % n, 1]
+        if (ay <= yc < by) or (by <= yc < ay):
+            x = ax + (yc - ay) * (bx - ax) / (by - ay)
+            j = m
+            while j > 0 and crossings[j - 1] > x:  # insertion sort keeps crossings ordered
+                crossings[j] = crossings[j - 1]
+                j -= 1
+            crossings[j] = x
+            m += 1
+    return m
+
+
+@kernel
 def fill_polygons_kernel(
     image: np.ndarray,
     xy: np.ndarray,
@@ -183,19 +201,7 @@ def fill_polygons_kernel(
         per_pixel = fog[p] < 0.0
         cap = -fog[p] - 1.0
         for row in range(row0, row1 + 1):
-            yc = row + 0.5
-            m = 0
-            for i in range(n):
-                ax, ay = xy[lo + i, 0], xy[lo + i, 1]
-                bx, by = xy[lo + (i + 1) % n, 0], xy[lo + (i + 1) % n, 1]
-                if (ay <= yc < by) or (by <= yc < ay):
-                    x = ax + (yc - ay) * (bx - ax) / (by - ay)
-                    j = m
-                    while j > 0 and crossings[j - 1] > x:  # insertion sort keeps crossings ordered
-                        crossings[j] = crossings[j - 1]
-                        j -= 1
-                    crossings[j] = x
-                    m += 1
+            m = row_crossings(xy, lo, n, row + 0.5, crossings)
             for pair in range(0, m - 1, 2):
                 c0 = max(0, int(math.ceil(crossings[pair] - 0.5)))
                 c1 = min(width, int(math.ceil(crossings[pair + 1] - 0.5)))

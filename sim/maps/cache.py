@@ -76,8 +76,12 @@ def save_network(network: RoadNetwork, path: Path) -> None:
         raise
 
 
-def load_network(path: Path) -> RoadNetwork | None:
-    """The cached network at ``path``, or ``None`` when absent, stale or unreadable."""
+def load_network(path: Path, source_sha256: str | None = None) -> RoadNetwork | None:
+    """The cached network at ``path``, or ``None`` when absent, stale, unreadable or inconsistent.
+
+    A truncated or corrupted file (bad zip, CRC mismatch, missing or misshapen arrays, another
+    town's content) is reported and ignored, so the caller rebuilds the town and overwrites it.
+    """
     if not path.is_file():
         return None
     try:
@@ -85,7 +89,37 @@ def load_network(path: Path) -> RoadNetwork | None:
             arrays = {key: data[key] for key in data.files}
         if int(arrays.pop("_version")) != CACHE_VERSION:
             return None
-        return _rebuild(RoadNetwork, arrays)
-    except (OSError, ValueError, KeyError, TypeError) as error:
-        logger.warning("ignoring unreadable map cache '%s': %s", path, error)
+        network = _rebuild(RoadNetwork, arrays)
+        check_network(network, source_sha256)
+        return network
+    except Exception as error:  # any failure to read a cache means: rebuild it
+        logger.warning("ignoring unreadable map cache '%s' (it will be rebuilt): %r", path, error)
         return None
+
+
+def check_network(network: RoadNetwork, source_sha256: str | None = None) -> None:
+    """Raise ``ValueError`` unless the arrays of ``network`` are mutually consistent."""
+    lanes, samples = network.num_lanes, network.points.shape[0]
+    if source_sha256 is not None and network.source_sha256 != source_sha256:
+        raise ValueError(f"built from OpenDRIVE {network.source_sha256[:16]}, expected {source_sha256[:16]}")
+    _csr(network.lane_offsets, lanes, samples, "lane_offsets")
+    _csr(network.successor_offsets, lanes, network.successors.shape[0], "successor_offsets")
+    if network.points.shape != (samples, 3) or not np.all(np.isfinite(network.points)):
+        raise ValueError("points must be (N, 3) and finite")
+    for name in ("z", "widths", "s", "lane_change"):
+        if getattr(network, name).shape != (samples,):
+            raise ValueError(f"{name} has shape {getattr(network, name).shape}, expected ({samples},)")
+    for name in ("lane_keys", "lane_junction_ids", "lane_speed_limits", "lane_left", "lane_right", "lane_oncoming"):
+        if getattr(network, name).shape[0] != lanes:
+            raise ValueError(f"{name} has {getattr(network, name).shape[0]} rows, expected {lanes}")
+    if network.successors.size and not (0 <= network.successors.min() and network.successors.max() < lanes):
+        raise ValueError("successors name lanes that do not exist")
+    polygons = network.map_polygons
+    _csr(polygons.offsets, polygons.tokens.shape[0], polygons.vertices.shape[0], "map_polygons.offsets")
+    _csr(network.crosswalk_offsets, network.crosswalk_offsets.shape[0] - 1, network.crosswalk_vertices.shape[0],
+         "crosswalk_offsets")  # fmt: skip
+
+
+def _csr(offsets: np.ndarray, rows: int, total: int, name: str) -> None:
+    if offsets.shape != (rows + 1,) or offsets[0] != 0 or offsets[-1] != total or np.any(np.diff(offsets) < 0):
+        raise ValueError(f"{name} is not a CSR index of {rows} rows into {total} items")

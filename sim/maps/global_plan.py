@@ -22,15 +22,16 @@ _LANE_CHANGES = (int(RoadOption.CHANGELANELEFT), int(RoadOption.CHANGELANERIGHT)
 
 
 def downsample_route(xy: np.ndarray, road_options: np.ndarray, sample_factor: float) -> np.ndarray:
-    """Indices ``(P,)`` of the points of a dense route ``xy`` ``(K, 2)`` [m] the leaderboard keeps.
+    """Indices ``(P,)`` of the points of a dense route ``xy`` ``(K, 2)`` or ``(K, 3)`` [m] the leaderboard keeps.
 
     Args:
-        xy: route positions (any frame; only distances are used).
+        xy: route positions (any frame; only distances are used, in as many dimensions as given:
+            the leaderboard measures ``carla.Location.distance``, in 3-D).
         road_options: ``(K,)`` :class:`RoadOption` values.
-        sample_factor: [m] maximum distance accumulated between kept points (50 in LB1 / B2D).
+        sample_factor: [m] maximum distance accumulated between kept points (50 in LB1 / B2D, 200 in LB2).
     """
     options = np.asarray(road_options, dtype=np.int64).tolist()
-    step = np.concatenate([[0.0], np.hypot(*np.diff(np.asarray(xy, dtype=np.float64)[:, :2], axis=0).T)])
+    step = np.concatenate([[0.0], np.linalg.norm(np.diff(np.asarray(xy, dtype=np.float64), axis=0), axis=1)])
     kept: list[int] = []
     previous: int | None = None
     travelled = 0.0
@@ -70,19 +71,28 @@ class GlobalPlan:
     carla_poses: np.ndarray
     gps: np.ndarray
 
-    def gps_route(self) -> list[tuple[dict[str, float], RoadOption]]:
-        """The leaderboard's ``global_plan_gps``: ``[({'lat', 'lon', 'z'}, RoadOption), ...]``."""
+    def gps_route(self, option_type: type = RoadOption) -> list[tuple[dict[str, float], object]]:
+        """The leaderboard's ``global_plan_gps``: ``[({'lat', 'lon', 'z'}, RoadOption), ...]``.
+
+        Args:
+            option_type: the enum the options are members of; agents compare against CARLA's
+                ``agents.navigation.local_planner.RoadOption`` (same values as :class:`RoadOption`).
+        """
         return [
-            ({"lat": float(lat), "lon": float(lon), "z": float(z)}, RoadOption(int(option)))
+            ({"lat": float(lat), "lon": float(lon), "z": float(z)}, option_type(int(option)))
             for (lat, lon, z), option in zip(self.gps, self.road_options, strict=True)
         ]
 
-    def world_route(self) -> list[tuple[object, RoadOption]]:
-        """The leaderboard's ``global_plan_world_coord``: ``[(carla.Transform, RoadOption), ...]``."""
+    def world_route(self, option_type: type = RoadOption) -> list[tuple[object, object]]:
+        """The leaderboard's ``global_plan_world_coord``: ``[(carla.Transform, RoadOption), ...]``.
+
+        Args:
+            option_type: as for :meth:`gps_route`.
+        """
         import carla
 
         return [
-            (carla.Transform(carla.Location(x=x, y=y, z=z), carla.Rotation(yaw=yaw)), RoadOption(int(option)))
+            (carla.Transform(carla.Location(x=x, y=y, z=z), carla.Rotation(yaw=yaw)), option_type(int(option)))
             for (x, y, z, yaw), option in zip(self.carla_poses.tolist(), self.road_options, strict=True)
         ]
 

@@ -25,6 +25,31 @@ _QUERY_NEIGHBOURS = 16  # nearest samples examined by ``locate``
 _LEVEL_TOLERANCE = 2.0  # [m] height difference ``locate`` ignores (keypoint z is not always exact)
 
 
+_GROUND_SEARCH = 4  # nearest centreline samples examined for a ground height
+_GROUND_MAX_DISTANCE = 6.0  # [m] farther than this from every sample, a point keeps the reference height
+
+
+def ground_heights(tree, heights: np.ndarray, xy: np.ndarray, reference_z: float) -> np.ndarray:
+    """``(A,)`` [m] road height under points ``(A, 2)``: of the nearby samples, the one nearest ``reference_z``.
+
+    Args:
+        tree: ``scipy.spatial.cKDTree`` over the samples' x, y [m].
+        heights: ``(N,)`` [m] height of each sample.
+        xy: query points [m]; ``reference_z`` [m] picks the level where roads cross and is kept
+            for points farther than 6 m from every sample.
+    """
+    xy = np.asarray(xy, dtype=np.float64).reshape(-1, 2)
+    if xy.shape[0] == 0:
+        return np.zeros(0)
+    k = min(_GROUND_SEARCH, heights.shape[0])
+    dist, idx = tree.query(xy, k=k)
+    dist, idx = dist.reshape(xy.shape[0], k), idx.reshape(xy.shape[0], k)
+    z = heights[idx]
+    score = np.where(dist <= _GROUND_MAX_DISTANCE, np.abs(z - reference_z), np.inf)
+    picked = z[np.arange(xy.shape[0]), np.argmin(score, axis=1)]
+    return np.where(np.isfinite(score.min(axis=1)), picked, reference_z)
+
+
 class LaneMatch(NamedTuple):
     """Where a point projects onto the lane network."""
 
@@ -131,6 +156,20 @@ class RoadNetwork:
         level where roads cross over each other (Town05's overpasses, Town12/13).
         """
         xy = np.asarray(point, dtype=np.float64).reshape(2)
+        # The world (ground height) and the criteria (lanes) both locate the ego each tick: the second
+        # asks the same question, bit for bit, and gets the remembered answer.
+        key = (xy.tobytes(), None if heading is None else float(heading).hex(), None if z is None else float(z).hex())
+        if self._last_locate[0] == key:
+            return self._last_locate[1]
+        match = self._locate(xy, heading, z)
+        self._last_locate[:] = [key, match]
+        return match
+
+    @cached_property
+    def _last_locate(self) -> list:
+        return [None, None]
+
+    def _locate(self, xy: np.ndarray, heading: float | None, z: float | None) -> LaneMatch:
         k = min(_QUERY_NEIGHBOURS, self.points.shape[0])
         _, nearest = self._tree.query(xy, k=k)
         candidates = np.unique(np.atleast_1d(nearest))
@@ -154,6 +193,10 @@ class RoadNetwork:
         p = int(starts[best])
         s = self.s[p] + t[best] * (self.s[p + 1] - self.s[p])
         return LaneMatch(lane=int(lanes[p]), s=float(s), distance=float(dist[best]), point=p)
+
+    def ground_z(self, xy: np.ndarray, reference_z: float) -> np.ndarray:
+        """``(A,)`` [m] road height under points ``(A, 2)`` (see :func:`ground_heights`)."""
+        return ground_heights(self._tree, self.z, xy, reference_z)
 
     def lane_at(self, point: np.ndarray, heading: float | None = None) -> tuple[int, float]:
         """``(lane index, s [m])`` of the lane nearest to ``point`` ``(2,)``; see :meth:`locate`."""

@@ -118,22 +118,48 @@ def _read_xodr(path: Path) -> str:
 
 @functools.lru_cache(maxsize=4)
 def _load_cached(path: Path, config: MapConfig, use_disk_cache: bool) -> RoadNetwork:
+    return _network_of(path.stem, _read_xodr(path), config, use_disk_cache, str(path))
+
+
+def _network_of(name: str, xodr_text: str, config: MapConfig, use_disk_cache: bool, source: str) -> RoadNetwork:
     started = time.perf_counter()
-    xodr_text = _read_xodr(path)
     sha = hashlib.sha256(xodr_text.encode("utf-8")).hexdigest()
-    target = cache.cache_path(path.stem, sha, config)
-    network = cache.load_network(target) if use_disk_cache else None
+    target = cache.cache_path(name, sha, config)
+    network = cache.load_network(target, sha) if use_disk_cache else None
     if network is not None:
-        logger.debug("town %s read from cache '%s' in %.2f s", path.stem, target, time.perf_counter() - started)
+        logger.debug("town %s read from cache '%s' in %.2f s", name, target, time.perf_counter() - started)
         return network
-    network = build_road_network(path.stem, xodr_text, config, source=str(path))
+    network = build_road_network(name, xodr_text, config, source=source)
     if use_disk_cache:
         try:
             cache.save_network(network, target)
         except OSError as error:
             logger.warning("cannot write map cache '%s': %s", target, error)
-    logger.debug("town %s built from '%s' in %.2f s", path.stem, path, time.perf_counter() - started)
+    logger.debug("town %s built from '%s' in %.2f s", name, source, time.perf_counter() - started)
     return network
+
+
+def town_from_opendrive(name: str, xodr_text: str, config: MapConfig = DEFAULT_MAP_CONFIG) -> RoadNetwork:
+    """The road network of OpenDRIVE text (e.g. a CARLA server's ``carla.Map.to_opendrive()``), disk-cached by content.
+
+    The data directory's own file is used when its content is the same (no rebuild).
+    """
+    sha = hashlib.sha256(xodr_text.encode("utf-8")).hexdigest()
+    key = (name, sha, config)
+    if key not in _FROM_TEXT:
+        try:
+            network = load_town(name, config=config)
+        except (DataFileNotFoundError, MapLoadError):
+            network = None
+        if network is None or network.source_sha256 != sha:
+            network = _network_of(name, xodr_text, config, True, f"<OpenDRIVE of {name} given in memory>")
+        if len(_FROM_TEXT) >= 4:
+            _FROM_TEXT.pop(next(iter(_FROM_TEXT)))
+        _FROM_TEXT[key] = network
+    return _FROM_TEXT[key]
+
+
+_FROM_TEXT: dict[tuple, RoadNetwork] = {}  # networks of in-memory OpenDRIVE texts, per (town, sha, config)
 
 
 def load_town(
@@ -155,3 +181,32 @@ def load_town(
         MapLoadError: the file is unreadable or not a usable OpenDRIVE map.
     """
     return _load_cached(town_path(name, data_dir), config, use_disk_cache)
+
+
+CARLA_MAP_PREFIX = "Carla/Maps/"  # what a CARLA server's ``carla.Map.name`` starts with
+
+
+def town_opendrive(network: RoadNetwork, data_dir: str | os.PathLike[str] | None = None) -> str:
+    """The OpenDRIVE text of ``network``'s town (a warning if it differs from the one the network was built from)."""
+    text = _read_xodr(town_path(network.name, data_dir))
+    if hashlib.sha256(text.encode("utf-8")).hexdigest() != network.source_sha256:
+        logger.warning("OpenDRIVE file of %s differs from the one its road network was built from", network.name)
+    return text
+
+
+@functools.lru_cache(maxsize=2)
+def _carla_map(name: str, sha256: str, path: Path):
+    import carla
+
+    started = time.perf_counter()
+    carla_map = carla.Map(CARLA_MAP_PREFIX + name, _read_xodr(path))
+    logger.info("carla.Map of %s (%s) built in %.2f s", name, sha256[:8], time.perf_counter() - started)
+    return carla_map
+
+
+def town_carla_map(network: RoadNetwork, data_dir: str | os.PathLike[str] | None = None):
+    """The real ``carla.Map`` of ``network``'s town, loaded offline from its ``.xodr`` and cached per process.
+
+    Its ``name`` is ``Carla/Maps/<town>``, as a CARLA server names it.
+    """
+    return _carla_map(network.name, network.source_sha256, town_path(network.name, data_dir))

@@ -1,16 +1,31 @@
-"""What watches a route's closed loop besides the criteria: Bench2Drive's motion log, scenario outcomes, recorders."""
+"""What watches a route's closed loop besides the criteria: Bench2Drive's motion log, scenario outcomes, recorders.
+
+Two kinds of watchers: :class:`TickObserver` s are part of judging (they read the world itself),
+:class:`RouteRecorder` s only look (videos, recordings, the interactive debugger). Recorders are
+built inside the process that drives the route, from picklable options, and see every tick as a
+:class:`TickRecord`.
+"""
 
 from __future__ import annotations
 
-from typing import Any, Protocol
+from dataclasses import dataclass
+from functools import cached_property
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
 from sim.eval.bench2drive_metric import MetricColumn, MotionSamples, metric_sample
 from sim.eval.criteria import RouteCriteria
+from sim.eval.infractions import InfractionEvent
+from sim.maps.dense_route import DenseRoute
+from sim.maps.road_network import RoadNetwork
+from sim.run.agent_debug import AgentDebug, read_agent_debug
 from sim.world.scenario_base import ScenarioStatus
 from sim.world.snapshot import WorldSnapshot
 from sim.world.world import World
+
+if TYPE_CHECKING:
+    from sim.eval.route_record import RouteRecord
 
 YIELD_SCENARIO = "YieldToEmergencyVehicle"
 
@@ -21,10 +36,60 @@ class TickObserver(Protocol):
     def after_tick(self, world: World, snapshot: WorldSnapshot) -> None: ...
 
 
-class Recorder(Protocol):
-    """Keeps what the agent was given each tick (e.g. :class:`sim.run.video.VideoRecorder`)."""
+@dataclass(frozen=True)
+class RouteScene:
+    """What stays fixed during a route, handed to recorders when it starts.
 
-    def add(self, snapshot: WorldSnapshot, input_data: dict[str, Any]) -> None: ...
+    Attributes:
+        route_id: the route's id in the results file.
+        network: the town's road network.
+        route: the ego's dense route (internal frame).
+        seed: the world's seed.
+        camera_ids: the agent's camera sensor ids.
+    """
+
+    route_id: str
+    network: RoadNetwork
+    route: DenseRoute
+    seed: int
+    camera_ids: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class TickRecord:
+    """One tick of the closed loop, as recorders see it.
+
+    Attributes:
+        sensed: the world the agent sensed and acted on.
+        input_data: the agent's ``input_data`` (cameras are ``(H, W, 4)`` uint8 BGRA).
+        control: the control the agent returned (``throttle``, ``steer``, ``brake`` attributes).
+        judged: the world after the tick, as the criteria judged it.
+        events: infraction events the criteria raised on this tick.
+        agent: the agent object (its optional ``debug_payload()`` is read by :attr:`agent_debug`).
+    """
+
+    sensed: WorldSnapshot
+    input_data: dict[str, Any]
+    control: Any
+    judged: WorldSnapshot
+    events: tuple[InfractionEvent, ...]
+    agent: Any
+
+    @cached_property
+    def agent_debug(self) -> AgentDebug | None:
+        """The agent's debugging output of this tick (asked once, only when a recorder reads it)."""
+        return read_agent_debug(self.agent)
+
+
+class RouteRecorder(Protocol):
+    """Looks at a route without changing it: :meth:`start`, :meth:`add` every tick, then :meth:`close`.
+
+    ``close`` is called once per route with its record, also when the route failed before it started.
+    """
+
+    def start(self, scene: RouteScene) -> None: ...
+    def add(self, tick: TickRecord) -> None: ...
+    def close(self, record: RouteRecord) -> None: ...
 
 
 class ScenarioReporter:

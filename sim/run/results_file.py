@@ -4,11 +4,14 @@ Layout (every leaderboard's)::
 
     {"_checkpoint": {"global_record": {...}, "progress": [done, total], "records": [...]},
      "entry_status": "Started" | "Finished" | ..., "eligible": bool,
-     "sensors": [...], "values": [...], "labels": [...]}
+     "sensors": [...], "values": [...], "labels": [...], "run": {...}}
 
 The records, the global record (written at the end, as the evaluators do), the entry status and
 the values/labels follow the chosen evaluator's format exactly (:mod:`sim.eval.results_format`).
 Bench2Drive's format also gets each route's ``metric_info/<save_name>/metric_info.json``.
+``run`` (our addition) is the :class:`~sim.run.run_identity.RunIdentity` of the run that wrote the
+file; a resume refuses a file of another run and validates every record first
+(:mod:`sim.run.record_validation`).
 
 A crash while writing never loses finished routes: the new file is written beside the old one
 and moved over it in one step (``os.replace``).
@@ -17,6 +20,7 @@ and moved over it in one step (``os.replace``).
 from __future__ import annotations
 
 import json
+import logging
 import os
 import tempfile
 from pathlib import Path
@@ -27,6 +31,10 @@ from sim.eval.results_format import ResultsFormat, default_format, record_json, 
 from sim.eval.results_status import entry_status, values_and_labels
 from sim.eval.route_record import RouteRecord, RouteStatus
 from sim.eval.statistics import global_record
+from sim.run.record_validation import RecordError, validate_records
+from sim.run.run_identity import code_changes, identity_differences
+
+logger = logging.getLogger(__name__)
 
 RERUN_STATUSES = (RouteStatus.AGENT_CRASHED.value, RouteStatus.SIMULATION_CRASHED.value)
 METRIC_DIR = "metric_info"  # Bench2Drive's per-route motion files, under the results folder
@@ -60,24 +68,26 @@ class ResultsFile:
         route_ids: every route id of the run, in order (with repetitions), to validate a resume.
         sensors: the agent's sensor types; None: taken from the first record whose agent declared them.
         fmt: the evaluator whose format to write (default: the one of ``rules``).
+        identity: the run's identity (:meth:`RunIdentity.to_json`), stored and checked on resume.
     """
 
     def __init__(
         self, path: str | Path, rules: LeaderboardRules, route_ids: list[str], sensors: list[str] | None = None,
-        fmt: ResultsFormat | None = None,
+        fmt: ResultsFormat | None = None, identity: dict | None = None,
     ) -> None:  # fmt: skip
         self.path = Path(path)
         self.rules = rules
         self.format = fmt or default_format(rules)
         self.route_ids = list(route_ids)
         self.sensors = sensor_icons(sensors, self.format) if sensors is not None else None
+        self.identity: dict | None = identity
         self.records: list[dict] = []
 
     def resume(self) -> set[int]:
         """Load an existing file and return the indices that need no re-run.
 
         Routes whose agent or simulator crashed are dropped and run again, as Bench2Drive does.
-        A file from a different route list is refused rather than mixed.
+        A file of another run (identity, route list) or with an invalid record is refused.
         """
         if not self.path.exists():
             return set()
@@ -86,18 +96,28 @@ class ResultsFile:
             records = payload["_checkpoint"]["records"]
         except (json.JSONDecodeError, KeyError, TypeError) as error:
             raise ResultsFileError(f"{self.path}: not a results file to resume ({error!r})") from error
-        for record in records:
-            index, route_id = record.get("index"), record.get("route_id")
-            if not isinstance(index, int) or not 0 <= index < len(self.route_ids):
-                raise ResultsFileError(f"{self.path}: record index {index!r} is outside this run's routes")
-            if route_id != self.route_ids[index]:
-                raise ResultsFileError(
-                    f"{self.path}: record {index} is route_id {route_id!r}, this run has {self.route_ids[index]!r}"
-                )
+        self._check_identity(payload.get("run"))
+        try:
+            validate_records(records, self.path, self.route_ids, self.rules)
+        except RecordError as error:
+            raise ResultsFileError(f"{error}; fix or delete that record, or start over with --overwrite") from None
         self.records = [record for record in records if record.get("status") not in RERUN_STATUSES]
         if self.sensors is None and payload.get("sensors"):
             self.sensors = list(payload["sensors"])
         return {record["index"] for record in self.records}
+
+    def _check_identity(self, stored: object) -> None:
+        if self.identity is None:
+            return
+        if not isinstance(stored, dict):
+            raise ResultsFileError(f"{self.path}: holds no run identity (\"run\"), so it cannot be matched to this "
+                                   "run; start over with --overwrite or choose another --out")  # fmt: skip
+        differences = identity_differences(stored, self.identity)
+        if differences:
+            raise ResultsFileError(f"{self.path} was written by another run; --resume continues only the same run. "
+                                   "Differences:\n  " + "\n  ".join(differences))  # fmt: skip
+        for change in code_changes(stored, self.identity):
+            logger.warning("%s: resuming with other code: %s", self.path, change)
 
     def add(self, record: RouteRecord) -> None:
         """Store one finished route (and its metric_info.json) and rewrite the file atomically."""
@@ -128,6 +148,8 @@ class ResultsFile:
             "values": [],
             "labels": [],
         }
+        if self.identity is not None:
+            payload["run"] = self.identity
         summary = payload["_checkpoint"]["global_record"]
         if summary:
             payload["values"], payload["labels"] = values_and_labels(summary, self.format)

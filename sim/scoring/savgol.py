@@ -11,7 +11,6 @@ import functools
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.signal import savgol_filter
 
 
 @dataclass(frozen=True)
@@ -57,6 +56,8 @@ def _savgol_matrix(n: int, spec: SavgolSpec, delta: float) -> np.ndarray:
     window = n if spec.window is None else min(spec.window, n)
     if spec.polyorder >= window:
         raise ValueError(f"{n} steps are too few for a Savitzky-Golay fit of order {spec.polyorder}")
+    from scipy.signal import savgol_filter  # imported when first used: scipy.signal takes ~1.5 s to import
+
     eye = np.eye(n)
     # Filtering the identity column by column gives the linear map itself (mode='interp').
     return savgol_filter(eye, window, spec.polyorder, deriv=spec.deriv, delta=delta, axis=0)

@@ -52,6 +52,12 @@ _LIGHT_CHANNEL = {
 }
 
 
+def _to_pixels(xy: np.ndarray, origin: np.ndarray, size_px: int, metres_per_px: float) -> np.ndarray:
+    """``(M, 2)`` pixel column, row of global points ``xy`` in the view centred on ``origin`` (forward up)."""
+    forward, left = to_local(xy, origin).T
+    return np.column_stack([size_px / 2.0 - left / metres_per_px, size_px / 2.0 - forward / metres_per_px])
+
+
 class _Canvas:
     """World polygons -> pixel masks of one raster."""
 
@@ -63,8 +69,7 @@ class _Canvas:
         self._zeros = np.zeros((size_px, size_px))
 
     def to_pixels(self, xy: np.ndarray) -> np.ndarray:
-        forward, left = to_local(xy, self.origin).T
-        return np.column_stack([self.size / 2.0 - left / self.mpp, self.size / 2.0 - forward / self.mpp])
+        return _to_pixels(xy, self.origin, self.size, self.mpp)
 
     def fill(self, channel: int, xy: np.ndarray, offsets: np.ndarray) -> None:
         """Fill world polygons ``xy (M, 2)`` (CSR ``offsets``) into ``channel``."""
@@ -159,3 +164,30 @@ def bev_raster(
     dims = np.asarray(ego.dimensions, dtype=np.float64)
     canvas.fill_boxes(BevChannel.EGO, box_corners(canvas.origin[None], dims[:1], dims[1:2]))
     return canvas.out
+
+
+def bev_layer_mask(
+    snapshot: WorldSnapshot,
+    network: RoadNetwork,
+    layers: tuple[GroundLayer, ...],
+    size_px: int = 256,
+    metres_per_px: float = 0.25,
+    config: RenderConfig = DEFAULT_RENDER_CONFIG,
+) -> np.ndarray:
+    """``(size_px, size_px)`` bool mask of the town scene's ``layers`` in :func:`bev_raster`'s view.
+
+    Thin layers (markings) are outlined as well as filled, as :func:`bev_raster` does, so the
+    yellow centre lines of the camera's scene can be coloured apart from the white ones.
+    """
+    scene = town_scene(network, config)
+    ego = snapshot.ego
+    canvas = _Canvas(ego.center, float(ego.pose[2]), size_px, metres_per_px, 1)
+    ids = scene.select(canvas.center, size_px * metres_per_px / np.sqrt(2.0))
+    _scene_layers(canvas, scene, ids, layers, 0, outline=True)
+    return canvas.out[..., 0]
+
+
+def bev_pixels(xy: np.ndarray, snapshot: WorldSnapshot, size_px: int = 256, metres_per_px: float = 0.25) -> np.ndarray:
+    """``(M, 2)`` float pixel column, row of global points ``(M, 2)`` [m] in :func:`bev_raster`'s view."""
+    origin = np.array([*np.asarray(snapshot.ego.center, dtype=np.float64), float(snapshot.ego.pose[2])])
+    return _to_pixels(np.asarray(xy, dtype=np.float64).reshape(-1, 2), origin, size_px, metres_per_px)

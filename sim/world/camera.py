@@ -95,7 +95,7 @@ class CameraModel:
             )
 
 
-def _ray_elevation(model: CameraModel) -> np.ndarray:
+def ray_elevation(model: CameraModel) -> np.ndarray:
     """``(H, W)`` sine of each pixel centre ray's elevation above the horizontal."""
     cx, cy = model.principal_point
     u = (np.arange(model.width) + 0.5 - cx) / model.focal
@@ -107,7 +107,7 @@ def _ray_elevation(model: CameraModel) -> np.ndarray:
 
 def background(model: CameraModel, config: RenderConfig) -> tuple[np.ndarray, np.ndarray]:
     """Sky gradient and flat off-road ground: ``(H, W, 3)`` uint8 RGB and the ground fog ``(H, W)`` float64."""
-    dz = _ray_elevation(model)
+    dz = ray_elevation(model)
     height = max(model.mount[2], 0.05)
     with np.errstate(divide="ignore"):
         distance = np.where(dz < 0.0, height * np.sqrt(np.maximum(1.0 - dz * dz, 0.0)) / np.maximum(-dz, 1e-9), np.inf)

@@ -50,6 +50,7 @@ class TrafficLights:
         self.config = config
         self.slot = config.green + config.yellow + config.all_red  # [s]
         junctions = light_junctions(lights, lane_junction_ids)
+        self.junctions = junctions  # (S,) junction of each light, -1 for lights of no junction
         members: dict[int, list[int]] = defaultdict(list)
         for k, junction in enumerate(junctions.tolist()):
             members[junction].append(k)
@@ -78,6 +79,21 @@ class TrafficLights:
         for k, state in self.overrides.items():
             states[k] = state
         return states
+
+    def elapsed_in_state(self, time: float) -> np.ndarray:
+        """``(S,)`` [s] since each light entered its current cycle state at ``time`` (0 for pinned lights)."""
+        t = np.mod(time + self.phase - self.position * self.slot, self.cycle)
+        green, yellow = self.config.green, self.config.yellow
+        elapsed = np.where(t < green, t, np.where(t < green + yellow, t - green, t - green - yellow))
+        for k in self.overrides:
+            elapsed[k] = 0.0
+        return elapsed
+
+    def group(self, light: int) -> np.ndarray:
+        """Rows of the lights cycling together with ``light`` (its junction's), itself included."""
+        if self.junctions[light] < 0:
+            return np.array([light], dtype=np.int64)
+        return np.flatnonzero(self.junctions == self.junctions[light])
 
     def update(self, time: float) -> np.ndarray:
         """Advance to ``time`` [s]; returns (and keeps) the states."""

@@ -15,11 +15,12 @@ import numpy as np
 
 from sim.world.render_config import RenderConfig
 from sim.world.render_scene import TownScene
+from sim.world.semantic import SemanticClass
 from sim.world.snapshot import ActorIndex, ActorKind, LightState, WorldSnapshot
 
 # Default heights [m] when a snapshot leaves an actor's height at 0.
-_DEFAULT_HEIGHT = {ActorKind.VEHICLE: 1.5, ActorKind.WALKER: 1.8, ActorKind.BICYCLE: 1.7, ActorKind.STATIC: 1.0}
-_DEFAULT_HEIGHT[ActorKind.EMERGENCY] = 2.2
+DEFAULT_HEIGHT = {ActorKind.VEHICLE: 1.5, ActorKind.WALKER: 1.8, ActorKind.BICYCLE: 1.7, ActorKind.STATIC: 1.0}
+DEFAULT_HEIGHT[ActorKind.EMERGENCY] = 2.2
 _HEAD = 0.24  # [m] walker head cube
 _LAMP_OFFSET = 0.02  # [m] lamps sit this far in front of the housing
 
@@ -52,6 +53,7 @@ class Boxes:
         emissive: ``(B,)`` bool: not shaded (lit lamps).
         faces: ``(B, 5)`` bool faces that may be drawn.
         objects: ``(B,)`` int64 object each box belongs to (for fog).
+        classes: ``(B,)`` int64 :class:`SemanticClass` of each box.
     """
 
     centers: np.ndarray
@@ -61,6 +63,7 @@ class Boxes:
     emissive: np.ndarray
     faces: np.ndarray
     objects: np.ndarray
+    classes: np.ndarray
 
 
 @dataclass(frozen=True)
@@ -71,12 +74,14 @@ class FacePolygons:
         vertices: ``(4F, 3)`` float64 [m]; offsets ``(F + 1,)`` int64.
         colors: ``(F, 3)`` float64 shaded RGB.
         distances: ``(F,)`` float64 [m] horizontal distance of the owning object from the rig.
+        classes: ``(F,)`` int64 :class:`SemanticClass` of each face.
     """
 
     vertices: np.ndarray
     offsets: np.ndarray
     colors: np.ndarray
     distances: np.ndarray
+    classes: np.ndarray
 
     @property
     def count(self) -> int:
@@ -84,16 +89,18 @@ class FacePolygons:
 
 
 class _Parts:
-    """Accumulates boxes as rows (object, local offset, size, colour, faces, emissive)."""
+    """Accumulates boxes as rows (object, local offset, size, colour, faces, emissive, semantic class)."""
 
     def __init__(self) -> None:
         self.rows: list[tuple] = []
+        self.part = SemanticClass.UNLABELED  # the class of the boxes added next
 
     def add(self, obj: int, offset, size, color, faces=(True,) * 5, emissive: bool = False) -> None:
-        self.rows.append((obj, offset, size, color, faces, emissive))
+        self.rows.append((obj, offset, size, color, faces, emissive, self.part))
 
 
 def _vehicle(parts: _Parts, obj: int, dims: np.ndarray, color, config: RenderConfig, emergency: bool) -> None:
+    parts.part = SemanticClass.TRUCK if emergency else SemanticClass.CAR
     length, width, height = dims
     wheel = min(0.66, 0.45 * height)
     for sx in (-1, 1):
@@ -113,6 +120,7 @@ def _vehicle(parts: _Parts, obj: int, dims: np.ndarray, color, config: RenderCon
 
 
 def _walker(parts: _Parts, obj: int, dims: np.ndarray, color, config: RenderConfig) -> None:
+    parts.part = SemanticClass.PEDESTRIAN
     length, width, height = dims
     body = (min(length, 0.35), min(width, 0.5), height - _HEAD)
     parts.add(obj, (0.0, 0.0, 0.5 * body[2]), body, color)
@@ -121,7 +129,9 @@ def _walker(parts: _Parts, obj: int, dims: np.ndarray, color, config: RenderConf
 
 def _bicycle(parts: _Parts, obj: int, dims: np.ndarray, color, config: RenderConfig) -> None:
     length, width, height = dims
+    parts.part = SemanticClass.BICYCLE
     parts.add(obj, (0.0, 0.0, 0.45), (length, 0.12, 0.9), config.bicycle)
+    parts.part = SemanticClass.RIDER
     rider = (0.4, min(width, 0.45), max(height - 0.9 - _HEAD, 0.3))
     parts.add(obj, (-0.1 * length, 0.0, 0.9 + 0.5 * rider[2]), rider, color)
     parts.add(obj, (-0.1 * length, 0.0, 0.9 + rider[2] + 0.5 * _HEAD), (_HEAD, _HEAD, _HEAD), config.skin)
@@ -129,7 +139,9 @@ def _bicycle(parts: _Parts, obj: int, dims: np.ndarray, color, config: RenderCon
 
 def _light(parts: _Parts, obj: int, state: int, config: RenderConfig) -> None:
     depth, width, tall = config.housing_size
+    parts.part = SemanticClass.POLE
     parts.add(obj, (0.0, 0.0, 0.5 * config.pole_height), (0.18, 0.18, config.pole_height), config.pole)
+    parts.part = SemanticClass.TRAFFIC_LIGHT
     parts.add(obj, (0.0, 0.0, config.pole_height + 0.5 * tall), config.housing_size, config.housing)
     lamps = ((LightState.RED, config.lamp_red), (LightState.YELLOW, config.lamp_yellow))
     lamps += ((LightState.GREEN, config.lamp_green),)
@@ -145,12 +157,13 @@ def _actor_parts(parts: _Parts, obj: int, row: np.ndarray, actor_id: int, config
     kind = int(row[ActorIndex.KIND])
     dims = row[[ActorIndex.LENGTH, ActorIndex.WIDTH, ActorIndex.HEIGHT]].copy()
     if dims[2] <= 0.0:
-        dims[2] = _DEFAULT_HEIGHT.get(kind, 1.5)
+        dims[2] = DEFAULT_HEIGHT.get(kind, 1.5)
     if kind == ActorKind.WALKER:
         _walker(parts, obj, dims, config.walker_palette[actor_id % len(config.walker_palette)], config)
     elif kind == ActorKind.BICYCLE:
         _bicycle(parts, obj, dims, config.walker_palette[actor_id % len(config.walker_palette)], config)
     elif kind == ActorKind.STATIC:
+        parts.part = SemanticClass.STATIC
         parts.add(obj, (0.0, 0.0, 0.5 * dims[2]), dims, config.static)
     else:
         emergency = kind == ActorKind.EMERGENCY
@@ -184,9 +197,8 @@ def build_boxes(snapshot: WorldSnapshot, scene: TownScene, config: RenderConfig)
     order = np.asarray(order, dtype=np.int64)
     if not parts.rows:
         empty = np.zeros((0, 3))
-        boxes = Boxes(
-            empty, np.zeros(0), empty, empty, np.zeros(0, bool), np.zeros((0, 5), bool), np.zeros(0, np.int64)
-        )
+        none = np.zeros(0, np.int64)
+        boxes = Boxes(empty, np.zeros(0), empty, empty, np.zeros(0, bool), np.zeros((0, 5), bool), none, none)
         return boxes, distance[order]
     obj = np.array([r[0] for r in parts.rows], dtype=np.int64)
     offsets = np.array([r[1] for r in parts.rows], dtype=np.float64)
@@ -207,6 +219,7 @@ def build_boxes(snapshot: WorldSnapshot, scene: TownScene, config: RenderConfig)
         emissive=np.array([r[5] for r in parts.rows], dtype=bool),
         faces=np.array([r[4] for r in parts.rows], dtype=bool),
         objects=obj,
+        classes=np.array([r[6] for r in parts.rows], dtype=np.int64),
     )
     return boxes, distance[order]
 
@@ -231,4 +244,5 @@ def visible_faces(boxes: Boxes, object_distance: np.ndarray, camera: np.ndarray,
         offsets=np.arange(0, 4 * b.shape[0] + 1, 4, dtype=np.int64),
         colors=np.ascontiguousarray(boxes.colors[b] * light[b, f][:, None]),
         distances=object_distance[boxes.objects[b]] if b.size else np.zeros(0),
+        classes=boxes.classes[b],
     )

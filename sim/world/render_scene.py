@@ -18,13 +18,11 @@ from functools import cached_property
 import numpy as np
 import shapely
 
-from sim.maps.road_network import RoadNetwork
+from sim.maps.road_network import RoadNetwork, ground_heights
 from sim.world.render_config import RenderConfig
 
 logger = logging.getLogger(__name__)
 
-_GROUND_SEARCH = 4  # nearest centreline samples examined for an actor's ground height
-_GROUND_MAX_DISTANCE = 6.0  # [m] farther than this from every lane, an actor stands at the ego's height
 _DEDUPE_STOP = 0.5  # [m] stop lines closer than this are one line
 
 
@@ -104,18 +102,8 @@ class TownScene:
         return np.sort(ids)
 
     def ground_z(self, xy: np.ndarray, reference_z: float) -> np.ndarray:
-        """``(A,)`` [m] road height under points ``(A, 2)``: of the nearby lanes, the one nearest ``reference_z``."""
-        xy = np.asarray(xy, dtype=np.float64).reshape(-1, 2)
-        if xy.shape[0] == 0:
-            return np.zeros(0)
-        k = min(_GROUND_SEARCH, self.lane_points.shape[0])
-        dist, idx = self._ground_tree.query(xy, k=k)
-        dist, idx = dist.reshape(xy.shape[0], k), idx.reshape(xy.shape[0], k)
-        z = self.lane_points[idx, 2]
-        score = np.where(dist <= _GROUND_MAX_DISTANCE, np.abs(z - reference_z), np.inf)
-        best = np.argmin(score, axis=1)
-        picked = z[np.arange(xy.shape[0]), best]
-        return np.where(np.isfinite(score.min(axis=1)), picked, reference_z)
+        """``(A,)`` [m] road height under points ``(A, 2)`` (see :func:`sim.maps.road_network.ground_heights`)."""
+        return ground_heights(self._ground_tree, self.lane_points[:, 2], xy, reference_z)
 
 
 def _band(points: np.ndarray, z: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:

@@ -12,11 +12,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-PRIVILEGED_SENSOR_TYPE = "sensor.privileged.world"
-"""A pseudo-sensor only the embedded runner provides: its payload is a
-:class:`sim.world.privileged.PrivilegedWorld`, for rule-based planners that read world state. The
-official leaderboard rejects it, so agents that declare it run only in the embedded world."""
-
 
 class ActorKind(enum.IntEnum):
     """What an actor is (decides collision class, rendering and behaviour)."""

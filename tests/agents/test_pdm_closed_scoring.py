@@ -14,12 +14,13 @@ from agents.registry import make_planner
 from sim.scoring.scene_io import load_scoring_scene
 from sim.scoring.scorer import score_batch
 from sim.world.snapshot import ActorKind, LightState
+from tests.data_guard import missing_data
 
 
 def test_pdm_closed_in_a_navsim_scene_picks_its_best_epdms_proposal(data_dir: Path) -> None:
     scene_files = sorted((data_dir / "navsim_parity").glob("*/scene_v2.json"))
     if not scene_files:
-        pytest.skip("no parity scenes")
+        missing_data("no parity scenes")
     scene = load_scoring_scene(scene_files[0])
     planner = make_planner("pdm_closed")
     plan = planner.plan(navsim_agent.observation_from_scoring_scene(scene))

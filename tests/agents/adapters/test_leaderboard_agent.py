@@ -8,13 +8,15 @@ import subprocess
 import sys
 from pathlib import Path
 
+import carla
 import numpy as np
 import pytest
 
-from agents.adapters import leaderboard_base, leaderboard_io
+from agents.adapters import leaderboard_io
 from agents.adapters.leaderboard_agent import AgentConfig, PlannerAgent, get_entry_point, load_agent_config
 from agents.base import Plan, RoadOption
 from sim.frames import GeoReference, compass_from_internal_heading, internal_to_carla_xy
+from sim.run.carla_env.route_manipulation import downsample_route
 from sim.types import TrajectorySampling
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -26,7 +28,7 @@ def straight_route(length: int = 200) -> tuple[list, list]:
     internal = np.stack([np.arange(length, dtype=float), np.zeros(length)], axis=-1)
     carla_xy = internal_to_carla_xy(internal)
     gps = GEO.carla_to_gps(np.concatenate([carla_xy, np.zeros((length, 1))], axis=-1))
-    world = [({"x": x, "y": y, "z": 0.0}, RoadOption.LANEFOLLOW) for x, y in carla_xy]
+    world = [(carla.Transform(carla.Location(x=x, y=y, z=0.0)), RoadOption.LANEFOLLOW) for x, y in carla_xy]
     gps_plan = [({"lat": la, "lon": lo, "z": 0.0}, RoadOption.LANEFOLLOW) for la, lo, _ in gps]
     return gps_plan, world
 
@@ -73,13 +75,13 @@ def test_global_plan_is_downsampled_with_the_leaderboard_rule() -> None:
     agent = PlannerAgent("constant_velocity")
     gps, world = straight_route(200)
     agent.set_global_plan(gps, world)
-    kept = leaderboard_base.downsample_indices(world)
+    kept = downsample_route(world, 50.0)
     assert (
         kept[0] == 0 and kept[-1] == 199 and all(40 < b - a <= 52 for a, b in zip(kept[:-2], kept[1:-1], strict=True))
     )
     assert len(agent._global_plan) == len(kept) and len(agent._dense_gps) == 200
     changes = [(p, RoadOption.LANEFOLLOW) for p, _ in world[:5]] + [(world[5][0], RoadOption.CHANGELANELEFT)]
-    assert leaderboard_base.downsample_indices(changes) == [0, 5]
+    assert downsample_route(changes, 50.0) == [0, 5]
 
 
 class RecordingPlanner:

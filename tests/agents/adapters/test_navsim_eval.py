@@ -10,12 +10,13 @@ import pytest
 
 from agents.adapters.navsim_eval import main, score_planner
 from sim.scoring.navsim_csv import ONE_STAGE_COLUMNS, read_table
+from tests.data_guard import missing_data
 
 
 def scenes(data_dir: Path, version: str) -> list[Path]:
     found = sorted((data_dir / "navsim_parity").glob(f"*/scene_{version}.json"))
     if not found:
-        pytest.skip("no parity scenes")
+        missing_data("no parity scenes")
     return found
 
 
@@ -62,7 +63,7 @@ def test_a_failing_scene_is_recorded_and_the_batch_goes_on(data_dir: Path, tmp_p
 def test_metric_cache_folder_to_navsim_csv(data_dir: Path, tmp_path: Path, capsys) -> None:
     caches = sorted((data_dir / "navsim_parity").glob("*/metric_cache.pkl"))
     if not caches:
-        pytest.skip("no metric caches")
+        missing_data("no metric caches")
     out = tmp_path / "pdm_closed.csv"
     assert main(["--planner", "pdm_closed", "--metric-cache", str(data_dir / "navsim_parity"), "--out", str(out)]) == 0
     rows = read_table(out, ONE_STAGE_COLUMNS)

@@ -12,6 +12,7 @@ from agents import pdm_closed, registry
 from agents.adapters import navsim_agent, navsim_camera
 from agents.base import RoadOption
 from sim.types import StateIndex
+from tests.data_guard import missing_data
 
 
 def fake_agent_input() -> SimpleNamespace:
@@ -66,7 +67,7 @@ def test_scoring_scene_observation_drives_pdm_proposals(data_dir: Path) -> None:
 
     scene_files = sorted((data_dir / "navsim_parity").glob("*/scene_v2.json"))
     if not scene_files:
-        pytest.skip("no parity scenes in the data directory")
+        missing_data("no parity scenes in the data directory")
     scene = load_scoring_scene(scene_files[0])
     obs = navsim_agent.observation_from_scoring_scene(scene)
     assert obs.speed == pytest.approx(np.hypot(scene.ego_init[StateIndex.VX], scene.ego_init[StateIndex.VY]))

@@ -15,7 +15,6 @@ import pytest
 from agents.base import Observation
 from agents.config_loader import load_config
 from agents.expert.planner import ExpertConfig, ExpertPlanner
-from agents.privileged import PRIVILEGED_SENSOR
 from routes.benchmarks import load_benchmark
 from sim.maps.route_planner import plan_route
 from sim.maps.town import load_town
@@ -260,8 +259,8 @@ def test_config_yaml_sensors_and_bad_input(tiny):
     config = load_config(ExpertConfig(), "planner_expert")
     assert dataclasses.asdict(config) == dataclasses.asdict(ExpertConfig())  # the YAML mirrors the defaults
     planner = ExpertPlanner(config)
-    assert PRIVILEGED_SENSOR in planner.sensors()
+    assert planner.reads_world and planner.sensors() == []  # ground truth through CarlaDataProvider, no sensor
     network, route = tiny("0")
     assert planner.plan(observe(network, route, snapshot(network, route.points[0], 0.0))).is_valid
-    with pytest.raises(ValueError, match="PrivilegedWorld.*sensor.privileged.world"):
+    with pytest.raises(ValueError, match="PrivilegedWorld.*reads_world"):
         planner.plan(Observation(timestamp=0.0, speed=0.0))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 import time
 from pathlib import Path
 
@@ -78,5 +79,17 @@ def test_a_lost_actor_gives_its_route_back(ray_cluster, tmp_path: Path, port_bas
     assert all(r.status is RouteStatus.COMPLETED for r in records)
     assert [run["action"] for run in runs(tmp_path) if run["route"] == "2"] == ["kill_supervisor", "ok"]
     registry = ServerRegistry(runtime_dir() / "servers")
-    orphans = registry.reap_orphans(grace_s=1.0)  # the lost actor's server and evaluator
-    assert orphans and not any(group_alive(pgid) for pgid in orphans)
+    # The lost actor's server and evaluator end here, unless the surviving actor already reaped them.
+    orphans = registry.reap_orphans(grace_s=1.0)
+    assert not any(group_alive(pgid) for pgid in orphans)
+    (lost_port,) = [run["port"] for run in runs(tmp_path) if run["action"] == "kill_supervisor"]
+    assert port_is_free(lost_port), f"the lost actor's server still listens on port {lost_port}"
+
+
+def port_is_free(port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True

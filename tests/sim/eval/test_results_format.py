@@ -37,7 +37,11 @@ RED_LIGHT = "Agent ran a red light 7 at (x=1.235, y=-2.0, z=0.5)"
 OUTSIDE = "Agent went outside its route lanes for about 50.0 meters (12.5% of the completed route)"
 MIN_SPEED = "Average speed is 80.0% of the surrounding traffic's one"
 IS_LB1 = 0.6 * 0.7 * (1 - 12.5 / 100)  # vehicle x red light x outside lanes = 0.3675
-OUR_META = {"town": "Town05", "scenario_types": ["ParkingCutIn"]}
+EVENTS = [{"type": "collisions_vehicle", "time": 3.5, "location": [1.235, -2.0, 0.5]},
+          {"type": "red_light", "time": 7.25, "location": [1.235, -2.0, 0.5]},
+          {"type": "outside_route_lanes", "time": 9.0, "location": [1.235, -2.0, 0.5]}]  # fmt: skip
+MIN_SPEED_EVENT = {"type": "min_speed_infractions", "time": 9.0, "location": [1.235, -2.0, 0.5]}
+OUR_META = {"town": "Town05", "scenario_types": ["ParkingCutIn"], "events": EVENTS}
 
 
 def test_leaderboard_1_record() -> None:
@@ -75,7 +79,8 @@ def test_leaderboard_2_record_rounds_and_counts() -> None:
     penalty = IS_LB1 * (1 - 0.3 * (1 - 80.0 / 100))  # 2.0 charges the min speed: x 0.94
     assert record["scores"] == {"score_route": 80.0, "score_penalty": round(penalty, 6),
                                 "score_composed": round(80.0 * penalty, 6)}  # fmt: skip
-    assert record["meta"] == {"route_length": 500.123, "duration_game": 60.123, "duration_system": 5.556, **OUR_META}
+    assert record["meta"] == {"route_length": 500.123, "duration_game": 60.123, "duration_system": 5.556, **OUR_META,
+                              "events": [*EVENTS, MIN_SPEED_EVENT]}  # fmt: skip
 
 
 def test_bench2drive_record_adds_its_four_fields_and_frees_the_min_speed() -> None:
@@ -86,7 +91,8 @@ def test_bench2drive_record_adds_its_four_fields_and_frees_the_min_speed() -> No
     assert {key: record[key] for key in fields} == fields
     assert record["scores"]["score_penalty"] == round(IS_LB1, 6)
     assert record["meta"] == {"route_length": 500.123, "duration_game": 60.123, "duration_system": 5.556,
-                              **OUR_META, "junction_completion": 0.5}  # fmt: skip
+                              **OUR_META, "junction_completion": 0.5,
+                              "events": [*EVENTS, MIN_SPEED_EVENT]}  # fmt: skip
     assert "save_name" not in record_json(route(**fields), LB2, ResultsFormat.LB2)["meta"]
 
 

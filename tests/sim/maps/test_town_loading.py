@@ -11,6 +11,7 @@ from sim.frames import GeoReference
 from sim.maps import MapLoadError, UnknownTownError, available_towns, build_road_network, load_town
 from sim.maps.cache import cache_path, load_network, save_network
 from sim.maps.config import MapConfig
+from tests.data_guard import missing_data
 
 ALL_TOWNS = ["Town01", "Town02", "Town03", "Town04", "Town05", "Town06", "Town07", "Town10HD", "Town11", "Town15"]
 
@@ -87,7 +88,7 @@ def test_build_from_text_matches_load(town, data_dir):
 @pytest.mark.parametrize("name", ALL_TOWNS)
 def test_every_town_loads(data_dir, name):
     if name not in available_towns(data_dir):
-        pytest.skip(f"{name}.xodr not in the data directory")
+        missing_data(f"{name}.xodr not in the data directory")
     network = load_town(name, data_dir)
     assert network.num_lanes > 50 and network.map_polygons.num_polygons > network.num_lanes
     assert (

@@ -1,4 +1,5 @@
-"""The closed-loop runner: agent lifecycles, failure statuses, results written after every route, resume."""
+"""The closed-loop runner: agent lifecycles, failure statuses, results written after every route, resume,
+seeds that follow the route, and file names that stay inside the results folder."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ import pytest
 
 from routes.benchmarks import load_benchmark
 from sim.run.agent_loading import AgentSpec
-from sim.run.benchmark_runner import RunOptions, run_benchmark
+from sim.run.benchmark_runner import RunOptions, make_jobs, route_seed, run_benchmark
 
 REPO = Path(__file__).resolve().parents[3]
 
@@ -170,3 +171,49 @@ def test_scenario_outcomes_reach_the_criteria_once(monkeypatch) -> None:
     reporter.after_tick(world)
     reporter.after_tick(world)
     assert calls == [("timeout", "Accident_1"), ("yield", 12.0)]
+
+
+def test_a_route_id_never_writes_outside_the_results_folder(tmp_path, data_dir) -> None:
+    """Also: the video and the rerun recording are written by the supervised worker that drove the route."""
+    source = (data_dir / "routes" / "langauto" / "benchmark_tiny.xml").read_text()
+    start = source.index('<route id="0"')
+    route = source[start : source.index("</route>", start) + len("</route>")].replace('id="0"', 'id="../../.."', 1)
+    evil = tmp_path / "deep" / "er" / "evil.xml"
+    evil.parent.mkdir(parents=True)
+    evil.write_text(f"<routes>{route}</routes>")
+    out = tmp_path / "deep" / "er" / "out"
+    options = RunOptions(out_dir=out, data_dir=str(data_dir), save_video=True, record=True)
+    payload = run_benchmark(load_benchmark(str(evil), data_dir), AgentSpec(str(write_agent(tmp_path)), "cfg"), options)
+    assert payload["_checkpoint"]["records"][0]["route_id"] == "RouteScenario_../../.."
+    videos = list((out / "videos").iterdir())
+    assert len(videos) == 1 and videos[0].suffix == ".mp4" and videos[0].stat().st_size > 0
+    assert sorted(p.name for p in tmp_path.rglob("*.mp4")) == [videos[0].name], "no video anywhere else"
+    recordings = list((out / "recordings").iterdir())
+    assert [p.stem for p in recordings] == [videos[0].stem] and recordings[0].stat().st_size > 0
+    assert sorted(p.name for p in tmp_path.rglob("*.rrd")) == [recordings[0].name], "no recording anywhere else"
+
+
+def test_a_routes_seed_follows_its_id_and_repetition_not_its_position(data_dir) -> None:
+    tiny = load_benchmark("langauto-tiny", data_dir)
+    options = RunOptions(out_dir=Path("unused"), repetitions=2, seed=7)
+    seeds = {(job.route.route_id, job.repetition): job.seed for job in make_jobs(tiny, options)}
+    alone = make_jobs(load_benchmark("langauto-tiny", data_dir, "20"), options)
+    assert [(job.index, job.seed) for job in alone] == [(0, seeds["20", 0]), (1, seeds["20", 1])]
+    assert seeds["20", 0] == route_seed(7, "20", 0) != seeds["20", 1] != route_seed(8, "20", 1)
+    assert len(set(seeds.values())) == len(seeds)
+
+
+@pytest.mark.slow
+def test_route_20_alone_drives_exactly_as_inside_a_larger_run(tmp_path, data_dir) -> None:
+    agent = AgentSpec(str(REPO / "agents" / "leaderboard_agent.py"), "expert")  # reacts to the seeded traffic
+
+    def records(routes: str) -> dict:
+        options = RunOptions(out_dir=tmp_path / routes.replace(",", "_"), data_dir=str(data_dir), isolate=False)
+        payload = run_benchmark(load_benchmark("langauto-tiny", data_dir, routes), agent, options)
+        return {r["route_id"]: r for r in payload["_checkpoint"]["records"]}
+
+    inside, alone = records("10,20")["RouteScenario_20"], records("20")["RouteScenario_20"]
+    for record in (inside, alone):
+        record.pop("index")
+        record["meta"].pop("duration_system")
+    assert inside == alone

@@ -14,6 +14,7 @@ from sim.scoring.observation import build_observation
 from sim.scoring.scene_io import load_scoring_scene
 from sim.types import MapLayer, ScoringScene
 from tests.conftest import parity_scene_dirs
+from tests.data_guard import missing_data
 
 # bits of batch_borderline_*: columns of batch_metrics
 V2_BITS = {"nc": 1 << 0, "tlc": 1 << 3, "ttc": 1 << 5}
@@ -40,7 +41,7 @@ def assert_equal_outside_borderline(ours: np.ndarray, golden: np.ndarray, border
 def scenes(data_dir: Path) -> list[Path]:
     found = parity_scene_dirs(data_dir)
     if not found:
-        pytest.skip("no parity scenes in the data directory")
+        missing_data("no parity scenes in the data directory")
     return found
 
 

@@ -9,12 +9,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-import pytest
 
 from sim.scoring.comfort import ComfortCheckIndex, ComfortConfig, comfort_v1, history_comfort
 from sim.scoring.extended_comfort import extended_comfort
 from sim.scoring.scene_io import load_scoring_scene
 from tests.conftest import parity_scene_dirs
+from tests.data_guard import missing_data
 
 HC_COLUMN_V2 = 7  # history_comfort in golden_v2 batch_metrics
 C_COLUMN_V1 = 4  # comfort in golden_v1 batch_metrics
@@ -25,7 +25,7 @@ EC_PAIRS = 128  # ec_prev_sim_states holds only the first 128 pairs
 def _scene_dirs(root: Path) -> list[Path]:
     dirs = parity_scene_dirs(root)
     if not dirs:
-        pytest.skip(f"no parity scenes under {root / 'navsim_parity'}")
+        missing_data(f"no parity scenes under {root / 'navsim_parity'}")
     return dirs
 
 

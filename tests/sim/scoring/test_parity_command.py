@@ -9,12 +9,13 @@ import pytest
 
 from sim.scoring.parity import main, run_parity
 from tests.conftest import parity_scene_dirs
+from tests.data_guard import missing_data
 
 
 def scenes(data_dir: Path) -> list[Path]:
     found = parity_scene_dirs(data_dir)
     if not found:
-        pytest.skip("no parity scenes in the data directory")
+        missing_data("no parity scenes in the data directory")
     return found
 
 

@@ -12,6 +12,7 @@ from sim.scoring.scene_io import load_scoring_scene
 from sim.scoring.scorer import score_batch, score_official
 from sim.types import MapPolygons, PastIndex, StateIndex, TrackStateIndex
 from tests.conftest import parity_scene_dirs
+from tests.data_guard import missing_data
 
 POSE = np.array([-412.5, 1733.25, 2.4])  # x [m], y [m], heading [rad]
 
@@ -63,7 +64,7 @@ def move_scene(scene):
 def scene_and_golden(data_dir: Path):
     dirs = parity_scene_dirs(data_dir)
     if not dirs:
-        pytest.skip("no parity scenes")
+        missing_data("no parity scenes")
     golden = np.load(dirs[0] / "golden_v2.npz")
     return load_scoring_scene(dirs[0] / "scene_v2.json"), golden
 

@@ -18,6 +18,7 @@ from sim.scoring.simulation import (
 )
 from sim.types import NAVSIM_SAMPLING, StateIndex, TrajectorySampling
 from tests.conftest import parity_scene_dirs
+from tests.data_guard import missing_data
 
 REFERENCE_TOLERANCE = 1e-9  # [m, rad] README section 7
 STATE_TOLERANCE = 1e-6  # [SI] README section 7 (measured here: ~2e-12)
@@ -27,7 +28,7 @@ EC_PAIRS = 128  # ec_prev_sim_states holds only the first 128 pairs
 def _scenes(root: Path) -> list[tuple[str, np.lib.npyio.NpzFile, object]]:
     dirs = parity_scene_dirs(root)
     if not dirs:
-        pytest.skip(f"no parity scenes under {root / 'navsim_parity'}")
+        missing_data(f"no parity scenes under {root / 'navsim_parity'}")
     return [(d.name, np.load(d / "golden_v2.npz"), load_scoring_scene(d / "scene_v2.json")) for d in dirs]
 
 

@@ -87,11 +87,18 @@ def test_limits_depend_on_the_track():
         validate_sensor_specs([GNSS], "3.0")
 
 
-def test_lidar_is_valid_for_the_leaderboard_but_not_emulated(town01):
-    lidar = {"type": "sensor.lidar.ray_cast", "id": "lidar", "x": 0, "y": 0, "z": 2.5}
-    validate_sensor_specs([lidar], SensorTrack.LB1)
-    with pytest.raises(UnsupportedSensorError, match="'lidar'"):
-        SensorSuite.from_specs([lidar, GNSS], town01)
+def test_semantic_and_depth_cameras_follow_lmdrive_s_fork_and_semantic_lidar_is_not_emulated(town01):
+    top_down = camera("map", type="sensor.camera.semantic_segmentation", z=100.0, pitch=-90.0)
+    depth = camera("depth", type="sensor.camera.depth")
+    with pytest.raises(SensorConfigurationInvalid, match="Illegal sensor used.*'depth'"):
+        validate_sensor_specs([depth], SensorTrack.LB2)  # the official leaderboards allow RGB cameras only
+    with pytest.raises(SensorConfigurationInvalid, match="extrinsics.*'map'"):
+        validate_sensor_specs([dict(top_down, type="sensor.camera.rgb")], SensorTrack.LB1)
+    SensorSuite.from_specs([top_down, depth, GNSS], town01, track=SensorTrack.LMDRIVE)  # LMDrive's fork: legal
+    semantic_lidar = {"type": "sensor.lidar.ray_cast_semantic", "id": "slidar", "x": 0, "y": 0, "z": 2.5}
+    validate_sensor_specs([semantic_lidar], SensorTrack.LMDRIVE)
+    with pytest.raises(UnsupportedSensorError, match="'slidar'"):
+        SensorSuite.from_specs([semantic_lidar], town01, track=SensorTrack.LMDRIVE)
 
 
 def test_input_data_formats(town01):
