@@ -9,6 +9,7 @@ deviated, timed out) or after ``max_episode_seconds``; it is committed atomicall
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -26,17 +27,18 @@ from agents.collect.training_routes import TrainingRoute
 from agents.instructions import InstructionConfig, InstructionManager
 from models.common.driving_data import DatasetWriter, EpisodeInfo
 from routes.lb1_scenarios import match_triggers
-from routes.route_types import ScenarioSpec
+from routes.route_types import LeaderboardVersion, ScenarioSpec
 from sim.eval.criteria import RouteCriteria
 from sim.eval.infractions import LeaderboardRules
 from sim.eval.route_record import RouteStatus, final_status
 from sim.maps.global_plan import global_plan
 from sim.maps.town import load_town
+from sim.run.carla_env.install import CarlaEnvironment, leaderboard_environment
 from sim.world.bev_raster import bev_raster
 from sim.world.config import TrafficConfig, WorldConfig
 from sim.world.ego import Control
+from sim.world.facade import FacadeWorld
 from sim.world.sensors import SensorSuite, SensorTrack
-from sim.world.snapshot import PRIVILEGED_SENSOR_TYPE
 from sim.world.world import World
 
 logger = logging.getLogger(__name__)
@@ -79,16 +81,22 @@ class _Loop:
     agent: CollectingAgent
     agent_sensors: SensorSuite
     cameras: SensorSuite
-    privileged_ids: tuple[str, ...]
+    facade: FacadeWorld
+    environment: CarlaEnvironment
     criteria: RouteCriteria
     perturber: Perturber
 
 
 def run_episode(spec: EpisodeSpec, ctx: EpisodeContext) -> EpisodeInfo:
     """Drive ``spec`` and commit its samples; raises (nothing is committed) when the episode fails."""
+    # 1. the town, the world (also as CARLA's API, which the expert reads) and the agent on this route
+    with contextlib.ExitStack() as stack:
+        loop = _build_loop(spec, ctx, stack)
+        return _collect(spec, ctx, loop)
+
+
+def _collect(spec: EpisodeSpec, ctx: EpisodeContext, loop: _Loop) -> EpisodeInfo:
     settings = ctx.settings
-    # 1. the town, the world and the agent on this route
-    loop = _build_loop(spec, ctx)
     horizon = (settings.sample.horizon_steps, settings.sample.horizon_interval)
     # 2. drive, buffering samples until their future is known
     with ctx.writer.episode(spec.info()) as writer:
@@ -102,12 +110,14 @@ def run_episode(spec: EpisodeSpec, ctx: EpisodeContext) -> EpisodeInfo:
         return writer.commit(status.value)
 
 
-def _build_loop(spec: EpisodeSpec, ctx: EpisodeContext) -> _Loop:
+def _build_loop(spec: EpisodeSpec, ctx: EpisodeContext, stack: contextlib.ExitStack) -> _Loop:
     settings, route = ctx.settings, spec.route.route
     network = load_town(spec.route.town, ctx.data_dir)
     matched = match_triggers(route.points[:, :2], route.points[:, 2], ctx.lb1_scenarios.get(route.town, []))
     config = WorldConfig(traffic=TrafficConfig(density_scale=settings.density_scale))
     world = World(network, route, config, spec.seed, spec.route.scenarios, matched)
+    facade = FacadeWorld(world, LeaderboardVersion.LB1, ctx.data_dir)
+    environment = stack.enter_context(leaderboard_environment(facade, LeaderboardRules.LB1))
     agent = CollectingAgent(settings.driver_config or settings.driver, settings.sample.signal_range)
     plan = global_plan(route, network.geo, sample_factor=None)
     agent.set_global_plan(plan.gps_route(), plan.world_route())
@@ -117,16 +127,16 @@ def _build_loop(spec: EpisodeSpec, ctx: EpisodeContext) -> _Loop:
     )  # fmt: skip
     agent.labelling.start(instructions)
     specs = agent.sensors()
-    embedded = [s for s in specs if s.get("type") != PRIVILEGED_SENSOR_TYPE]
     perturbation = settings.perturbation
     if settings.driver != EXPERT or settings.driver_config:  # a learned driver drives as it would (DAgger)
         perturbation = type(perturbation)(**{**perturbation.__dict__, "enabled": False})
     return _Loop(
         world=world,
         agent=agent,
-        agent_sensors=SensorSuite.from_specs(embedded, network),
+        agent_sensors=SensorSuite.from_specs(specs, network),
         cameras=SensorSuite.from_specs(list(settings.cameras), network, track=SensorTrack.LB2),
-        privileged_ids=tuple(s["id"] for s in specs if s.get("type") == PRIVILEGED_SENSOR_TYPE),
+        facade=facade,
+        environment=environment,
         criteria=RouteCriteria(network, route, LeaderboardRules.LB1),
         perturber=Perturber(perturbation, route, network, spec.seed),
     )
@@ -152,9 +162,6 @@ def _drive(loop: _Loop, settings: CollectSettings, horizon, buffer, material, re
         # 1. the agent's sensors and its control (the expert's, or the learned driver's)
         sampled = snapshot.frame % every == 0
         input_data = loop.agent_sensors.read(snapshot, snapshot.frame)
-        if loop.privileged_ids:
-            privileged = world.privileged(snapshot)
-            input_data.update({sensor_id: (snapshot.frame, privileged) for sensor_id in loop.privileged_ids})
         loop.agent.labelling.sampling_now = sampled
         command = loop.agent.step(input_data, snapshot.time)
         # 2. the executed control: a perturbation burst may bias its steer
@@ -176,6 +183,8 @@ def _drive(loop: _Loop, settings: CollectSettings, horizon, buffer, material, re
         world.apply(executed)
         world.tick()
         snapshot = world.snapshot()
+        loop.facade.update(snapshot)  # what the expert reads through CarlaDataProvider next tick
+        loop.environment.tick()
         criteria.update(snapshot)
         moving_at = snapshot.time if abs(snapshot.ego.speed) >= STANDSTILL_SPEED else moving_at
         if criteria.finished:

@@ -16,7 +16,7 @@ from agents.base import Observation, Plan, Planner
 from agents.collect.signals import SignalsAhead, SignalWatch
 from agents.expert.planner import ExpertPlanner
 from agents.instructions import Instruction, InstructionManager
-from agents.privileged import PRIVILEGED_SENSOR, require_world
+from agents.privileged import require_world
 
 
 @dataclass(frozen=True)
@@ -53,11 +53,10 @@ class LabellingPlanner:
         """Begin a route with its instruction manager."""
         self.instructions, self._watch, self.last, self._text = instructions, None, None, (None, None)
 
+    reads_world = True  # the expert labels from the privileged world, whoever drives
+
     def sensors(self) -> list[dict]:
-        specs = list(self.driver.sensors())
-        if PRIVILEGED_SENSOR["id"] not in {s["id"] for s in specs}:
-            specs.append(dict(PRIVILEGED_SENSOR))
-        return specs
+        return list(self.driver.sensors())
 
     def reset(self) -> None:
         self.driver.reset()
