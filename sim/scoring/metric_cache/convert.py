@@ -162,7 +162,8 @@ def _human_future(reader: RecordReader, cache: CacheRecord) -> np.ndarray | None
         reader.field(sampling, "interval_length", "human_trajectory.trajectory_sampling"),
         "human_trajectory.trajectory_sampling.interval_length",
     )
-    if num_poses != HUMAN_NUM_POSES or abs(interval - HUMAN_INTERVAL) > 1e-9:
+    exact_count = isinstance(num_poses, int) and not isinstance(num_poses, bool) and num_poses == HUMAN_NUM_POSES
+    if not exact_count or abs(interval - HUMAN_INTERVAL) > 1e-9:
         raise reader.fail(
             "human_trajectory.trajectory_sampling", (num_poses, interval), "expected 8 poses at 0.5 s (NAVSIM's logs)"
         )

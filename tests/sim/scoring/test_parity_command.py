@@ -47,7 +47,7 @@ def test_command_reports_a_missing_file(tmp_path: Path) -> None:
 def cache_scenes(data_dir: Path) -> list[Path]:
     found = [folder for folder in scenes(data_dir) if (folder / "metric_cache.pkl").is_file()]
     if not found:
-        pytest.skip("no metric caches in the parity data")
+        missing_data("no metric caches in the parity data")
     return found
 
 

@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from sim.scoring.scene_io import SceneFormatError, load_scoring_scene, scene_from_dict
 from sim.scoring.scorer import score_batch, score_official
 from tests.conftest import parity_scene_dirs
+from tests.data_guard import missing_data
 
 JUNK = [None, float("nan"), float("inf"), -1, 0, 0.2, 10**400, "junk", "", [], {}, [1, 2], [[1, 2]], True]
 MAX_ITEMS_PER_LIST = 3
@@ -23,7 +24,7 @@ MAX_ITEMS_PER_LIST = 3
 def scene_json(data_dir: Path) -> dict:
     folders = parity_scene_dirs(data_dir)
     if not folders:
-        pytest.skip("no parity scenes in the data directory")
+        missing_data("no parity scenes in the data directory")
     return json.loads((folders[0] / "scene_v2.json").read_text())
 
 

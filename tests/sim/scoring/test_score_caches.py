@@ -16,6 +16,7 @@ from sim.scoring.navsim_inputs import save_trajectories
 from sim.scoring.score_caches import evaluate_caches, main
 from sim.types import NAVSIM_SAMPLING, Trajectory
 from tests.conftest import parity_scene_dirs
+from tests.data_guard import missing_data
 from tests.sim.scoring.metric_cache.cache_writer import loaded_copy, variant, write_cache
 
 METRICS = ONE_STAGE_COLUMNS[2:10]
@@ -26,7 +27,7 @@ EC_PROPOSALS = (0, 1, 33, 100)  # EC 1, 0, 1, 0 in the goldens, far from the RMS
 def parity(data_dir: Path) -> tuple[Path, dict]:
     folders = [folder for folder in parity_scene_dirs(data_dir) if (folder / "metric_cache.pkl").is_file()]
     if not folders:
-        pytest.skip("no metric caches in the parity data")
+        missing_data("no metric caches in the parity data")
     return folders[0], dict(np.load(folders[0] / "golden_v2.npz"))
 
 

@@ -17,13 +17,14 @@ from sim.scoring.metric_cache import (
 from sim.scoring.scene_io import load_scoring_scene
 from sim.types import PAST_MIN_COLUMNS, AgentType, MapLayer, PastIndex
 from tests.conftest import parity_scene_dirs
+from tests.data_guard import missing_data
 from tests.sim.scoring.metric_cache.cache_writer import loaded_copy, write_cache
 
 
 def cache_dirs(data_dir: Path) -> list[Path]:
     found = [folder for folder in parity_scene_dirs(data_dir) if (folder / "metric_cache.pkl").is_file()]
     if not found:
-        pytest.skip("no metric caches in the parity data")
+        missing_data("no metric caches in the parity data")
     return found
 
 

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from sim.scoring.metric_cache import MetricCacheError, cache_from_records
 from sim.scoring.metric_cache.unpickler import CacheRecord, load_cache_records
 from tests.conftest import parity_scene_dirs
+from tests.data_guard import missing_data
 
 JUNK = [None, float("nan"), float("inf"), -1.0, 0, 7, 10**400, "junk", "", [], {}, (1, 2), np.zeros(3), True, object()]
 MAX_SITES_PER_LIST = 3  # sample long lists (frames, tracks, map polygons) instead of walking all of them
@@ -79,7 +80,7 @@ class _Site:
 def cache(data_dir: Path) -> _Cache:
     folders = [folder for folder in parity_scene_dirs(data_dir) if (folder / "metric_cache.pkl").is_file()]
     if not folders:
-        pytest.skip("no metric cache in the parity data")
+        missing_data("no metric cache in the parity data")
     return _Cache(folders[0] / "metric_cache.pkl")
 
 

@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from sim.scoring.metric_cache import MetricCacheError, UnsafePickleError
 from sim.scoring.metric_cache.unpickler import STAND_INS, load_cache_records, records_from_pickle
 from tests.conftest import parity_scene_dirs
+from tests.data_guard import missing_data
 
 
 class _RunsShell:
@@ -76,7 +77,7 @@ def test_files_that_are_not_metric_caches_give_clear_errors(tmp_path: Path) -> N
 def parity_payload(data_dir: Path) -> bytes:
     folders = parity_scene_dirs(data_dir)
     if not folders or not (folders[0] / "metric_cache.pkl").is_file():
-        pytest.skip("no metric cache in the parity data")
+        missing_data("no metric cache in the parity data")
     return lzma.decompress((folders[0] / "metric_cache.pkl").read_bytes())
 
 
