@@ -17,8 +17,7 @@ from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 
-from sim.maps.road_option import RoadOption
-from sim.types import Frame, ScoringScene, Trajectory, TrajectorySampling
+from sim.types import Frame, RoadOption, ScoringScene, Trajectory, TrajectorySampling
 from sim.world.privileged import PrivilegedWorld
 
 __all__ = ["DebugView", "Observation", "Plan", "Planner", "RoadOption"]

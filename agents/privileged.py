@@ -11,8 +11,8 @@ import numpy as np
 
 from agents.base import Observation
 from sim.geometry import to_local
+from sim.types import ActorIndex, LightState
 from sim.world.privileged import PrivilegedWorld
-from sim.world.snapshot import ActorIndex, LightState
 
 
 def require_world(obs: Observation, planner: str) -> PrivilegedWorld:

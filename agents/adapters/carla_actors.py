@@ -11,8 +11,9 @@ import numpy as np
 
 from sim.frames import carla_to_internal_xy, carla_yaw_rate_to_internal, carla_yaw_to_internal
 from sim.maps.road_network import RoadNetwork
+from sim.types import ActorIndex, ActorKind, LightState
 from sim.world.config import EgoDynamicsConfig
-from sim.world.snapshot import ACTOR_COLUMNS, ActorIndex, ActorKind, EgoSnapshot, LightState
+from sim.world.snapshot import ACTOR_COLUMNS, EgoSnapshot
 
 EMERGENCY_MODELS = ("ambulance", "firetruck", "police")  # blueprint names of emergency vehicles (older servers)
 MATCH_LIGHT_DISTANCE = 5.0  # [m] a light without an OpenDRIVE id is the network's signal this close to its pole

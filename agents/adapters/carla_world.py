@@ -20,9 +20,9 @@ from sim.frames import carla_to_internal_xy, carla_yaw_to_internal
 from sim.maps.dense_route import DenseRoute
 from sim.maps.road_network import RoadNetwork
 from sim.maps.town import town_from_opendrive
+from sim.types import LightState
 from sim.world.facade import FacadeWorld
 from sim.world.privileged import PrivilegedWorld
-from sim.world.snapshot import LightState
 
 PROVIDER_MODULE = "srunner.scenariomanager.carla_data_provider"
 

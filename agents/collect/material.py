@@ -13,7 +13,8 @@ from models.common.driving_data import EpisodeWriter
 from models.common.driving_data.layout import TrackColumn
 from sim.maps.dense_route import DenseRoute
 from sim.maps.road_network import RoadNetwork
-from sim.world.snapshot import ActorIndex, WorldSnapshot
+from sim.types import ActorIndex
+from sim.world.snapshot import WorldSnapshot
 
 LIGHT_REACH = 60.0  # [m] lights whose stop line lies this close to a route point are recorded
 _TRACK_FROM_ACTOR = [ActorIndex.X, ActorIndex.Y, ActorIndex.HEADING, ActorIndex.SPEED, ActorIndex.LENGTH,

@@ -18,8 +18,8 @@ from agents.collect.settings import PerturbationConfig
 from sim.geometry import to_local, wrap_angle
 from sim.maps.dense_route import DenseRoute, RouteCursor
 from sim.maps.road_network import RoadNetwork
-from sim.maps.road_option import RoadOption
-from sim.world.snapshot import ActorIndex, WorldSnapshot
+from sim.types import ActorIndex, RoadOption
+from sim.world.snapshot import WorldSnapshot
 
 _LANE_CHANGES = (int(RoadOption.CHANGELANELEFT), int(RoadOption.CHANGELANERIGHT))
 

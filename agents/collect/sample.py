@@ -18,8 +18,8 @@ from agents.collect.labelling import TickRecord
 from agents.control.pid import ControlCommand
 from models.common.driving_data.layout import BoxColumn
 from sim.geometry import to_local, wrap_angle
-from sim.types import StateIndex
-from sim.world.snapshot import ActorIndex, WorldSnapshot
+from sim.types import ActorIndex, StateIndex
+from sim.world.snapshot import WorldSnapshot
 
 IMU_COMPASS = 6  # index of the compass in the IMU payload
 NO_ID = -1

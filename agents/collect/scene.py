@@ -18,7 +18,6 @@ import numpy as np
 from models.common.driving_data import DrivingData, Episode
 from models.common.driving_data.layout import TrackColumn
 from sim.maps.dense_route import DenseRoute, arc_length
-from sim.maps.road_option import RoadOption
 from sim.maps.town import load_town
 from sim.scoring.world_scene import (
     FRAME_DT,
@@ -29,10 +28,10 @@ from sim.scoring.world_scene import (
     prepare_world_map,
     scene_from_world,
 )
-from sim.types import PAST_MIN_COLUMNS, AgentTracks, ScoringScene, StateIndex, TrackStateIndex
+from sim.types import PAST_MIN_COLUMNS, AgentTracks, LightState, RoadOption, ScoringScene, StateIndex, TrackStateIndex
 from sim.world.config import EgoDynamicsConfig
 from sim.world.privileged import PrivilegedWorld
-from sim.world.snapshot import EgoSnapshot, LightState
+from sim.world.snapshot import EgoSnapshot
 
 _ACTOR_TOKEN = "actor_"  # the converter's track tokens: actor_<id>
 

@@ -14,10 +14,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from agents.expert.geometry import RouteView
+from sim.types import LightState
 from sim.world.privileged import PrivilegedWorld
-from sim.world.snapshot import LightState
 
-NO_LIGHT = -1  # models.common.driving_data.layout.LightState.NONE
 _PASSED = -0.5  # [m] a line this far behind the front bumper is passed (the expert's rule)
 LIGHT_WORDS = {LightState.RED: "red", LightState.YELLOW: "yellow", LightState.GREEN: "green"}
 
@@ -32,7 +31,7 @@ class SignalsAhead:
 
     def instruction_light(self) -> tuple[float, str] | None:
         """The ``light`` argument of :meth:`agents.instructions.InstructionManager.step`."""
-        word = LIGHT_WORDS.get(LightState(self.light_state)) if self.light_state != NO_LIGHT else None
+        word = LIGHT_WORDS.get(LightState(self.light_state))
         return None if word is None else (self.light_distance, word)
 
 
@@ -47,12 +46,12 @@ class SignalWatch:
     def ahead(self, world: PrivilegedWorld) -> SignalsAhead:
         index = self.cursor.advance(np.asarray(world.ego.center, dtype=np.float64))
         front_s = float(self.view.s[index]) + 0.5 * float(world.ego.dimensions[0])
-        light, light_distance, stop_distance = NO_LIGHT, math.inf, math.inf
+        light, light_distance, stop_distance = LightState.NONE, math.inf, math.inf
         for signal in self.view.signals:
             distance = signal.s - front_s
             if distance < _PASSED or distance > self.range:
                 continue
-            if signal.kind == "light" and light == NO_LIGHT:
+            if signal.kind == "light" and light == LightState.NONE:
                 states = world.light_states
                 light = int(states[signal.row]) if signal.row < len(states) else int(LightState.OFF)
                 light_distance = max(distance, 0.0)

@@ -21,7 +21,8 @@ import numpy as np
 from agents.expert.geometry import Path, corridor_overlap, predict_centers, project_onto
 from agents.expert.speed import Constraints
 from sim.geometry import wrap_angle
-from sim.world.snapshot import ActorIndex, ActorKind, EgoSnapshot
+from sim.types import ActorIndex, ActorKind
+from sim.world.snapshot import EgoSnapshot
 
 if TYPE_CHECKING:
     from agents.expert.config import ExpertConfig

@@ -14,8 +14,8 @@ import numpy as np
 from sim.geometry import to_global
 from sim.kernels.segment_projection import nearest_segment_candidates
 from sim.maps.dense_route import DenseRoute, RouteCursor
+from sim.types import ActorIndex
 from sim.world.privileged import PrivilegedWorld
-from sim.world.snapshot import ActorIndex
 
 _LANE_CHANGE_GAP = 1.8  # [m] consecutive route points farther apart than this are a lane-change jump
 _PROJECTION_WINDOW = (5, 80)  # [points] searched behind / ahead of the last progress index

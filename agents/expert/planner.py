@@ -24,8 +24,8 @@ from agents.expert.speed import Constraints, allowed_speed, binding_reason, idm_
 from agents.privileged import require_world
 from sim.geometry import to_local, wrap_angle
 from sim.maps.dense_route import RouteCursor
+from sim.types import LightState
 from sim.world.privileged import PrivilegedWorld
-from sim.world.snapshot import LightState
 
 __all__ = ["ExpertConfig", "ExpertPlanner"]
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from models.common.driving_data.layout import RoadOption
+from sim.types import RoadOption
 
 NAVSIM_LEFT, NAVSIM_STRAIGHT, NAVSIM_RIGHT, NAVSIM_UNKNOWN = 0, 1, 2, 3
 _NAVSIM_COMMAND = {

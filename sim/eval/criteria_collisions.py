@@ -13,7 +13,8 @@ import numpy as np
 from sim.eval.criteria_common import CriteriaConfig, carla_location
 from sim.eval.infractions import Infraction, InfractionEvent
 from sim.kernels.boxes import convex_quads_intersect, oriented_box_corners
-from sim.world.snapshot import ActorIndex, ActorKind, WorldSnapshot
+from sim.types import ActorIndex, ActorKind
+from sim.world.snapshot import WorldSnapshot
 
 # Collision class and CARLA-like type id per actor kind (the leaderboard classifies by type_id).
 _CLASS = {

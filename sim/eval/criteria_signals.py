@@ -20,7 +20,8 @@ from sim.eval.infractions import Infraction, InfractionEvent
 from sim.kernels.boxes import segments_intersect
 from sim.maps.road_network import RoadNetwork
 from sim.maps.signals import SignalGroups
-from sim.world.snapshot import LightState, WorldSnapshot
+from sim.types import LightState
+from sim.world.snapshot import WorldSnapshot
 
 _BACKWARDS = -0.17  # cos(100 deg): the leaderboard ignores stops when reversing or facing against the lane
 _ZONE_SCALE = 1.2  # the leaderboard tests points against the trigger volume grown by 20 %

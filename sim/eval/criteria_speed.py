@@ -13,7 +13,8 @@ import numpy as np
 
 from sim.eval.criteria_common import carla_location
 from sim.eval.infractions import Infraction, InfractionEvent
-from sim.world.snapshot import ActorIndex, ActorKind, WorldSnapshot
+from sim.types import ActorIndex, ActorKind
+from sim.world.snapshot import WorldSnapshot
 
 FINAL_SEGMENT_COMPLETION = 95.0  # [%] a last partial segment counts above this completion
 SUCCESS_PERCENTAGE = 100.0  # [%] 2.0's test passes a checkpoint at or above this

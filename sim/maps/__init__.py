@@ -15,10 +15,10 @@ from sim.maps.config import MapConfig, RouteConfig
 from sim.maps.dense_route import DenseRoute, RouteCursor, lane_walk_route
 from sim.maps.global_plan import GlobalPlan, downsample_route, global_plan
 from sim.maps.road_network import LaneMatch, RoadNetwork
-from sim.maps.road_option import RoadOption
 from sim.maps.route_planner import RoutePlanningError, plan_route
 from sim.maps.signals import SignalGroups
 from sim.maps.town import MapLoadError, UnknownTownError, available_towns, build_road_network, load_town
+from sim.types import RoadOption
 
 __all__ = [
     "DenseRoute",

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.maps.road_network import RoadNetwork
-from sim.maps.road_option import RoadOption
+from sim.types import RoadOption
 
 NO_LANE = -1  # DenseRoute.lanes value of a point whose lane is unknown (a route built without a network)
 

@@ -16,7 +16,7 @@ import numpy as np
 from sim.frames import GeoReference, internal_heading_to_carla, internal_to_carla_xy
 from sim.maps.config import RouteConfig
 from sim.maps.dense_route import DenseRoute
-from sim.maps.road_option import RoadOption
+from sim.types import RoadOption
 
 _LANE_CHANGES = (int(RoadOption.CHANGELANELEFT), int(RoadOption.CHANGELANERIGHT))
 

@@ -17,7 +17,7 @@ from sim.maps.config import DEFAULT_ROUTE_CONFIG, RouteConfig
 from sim.maps.dense_route import DenseRoute, arc_length
 from sim.maps.lane_search import Step, Via, closest_sample, nearest_sample, search_lanes
 from sim.maps.road_network import RoadNetwork
-from sim.maps.road_option import RoadOption
+from sim.types import RoadOption
 
 logger = logging.getLogger(__name__)
 

@@ -12,9 +12,10 @@ import numpy as np
 from sim.geometry import box_corners, to_global
 from sim.maps.dense_route import DenseRoute
 from sim.maps.road_network import RoadNetwork
+from sim.types import ActorIndex, ActorKind, LightState
 from sim.world.render_config import DEFAULT_RENDER_CONFIG
 from sim.world.render_scene import GroundLayer, town_scene
-from sim.world.snapshot import ActorIndex, ActorKind, LightState, WorldSnapshot
+from sim.world.snapshot import WorldSnapshot
 
 LOOK = DEFAULT_RENDER_CONFIG
 ROAD_EDGE_RGB = (110, 110, 115)

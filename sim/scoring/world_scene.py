@@ -27,8 +27,11 @@ from sim.scoring.evaluation import prepare_scene
 from sim.scoring.scorer import score_batch
 from sim.types import (
     PAST_MIN_COLUMNS,
+    ActorIndex,
+    ActorKind,
     AgentTracks,
     AgentType,
+    LightState,
     MapPolygons,
     PastIndex,
     ScoringScene,
@@ -37,7 +40,6 @@ from sim.types import (
     TrajectorySampling,
 )
 from sim.world.privileged import PrivilegedWorld
-from sim.world.snapshot import ActorIndex, ActorKind, LightState
 
 HORIZON_FRAMES = 41  # [frames] 0..4 s at 0.1 s, NAVSIM v2
 FRAME_DT = 0.1  # [s]

@@ -15,9 +15,10 @@ import numpy as np
 from sim.geometry import box_corners, to_local
 from sim.kernels.render_raster import fill_polygons_kernel
 from sim.maps.road_network import RoadNetwork
+from sim.types import ActorIndex, ActorKind, LightState
 from sim.world.render_config import DEFAULT_RENDER_CONFIG, RenderConfig
 from sim.world.render_scene import GroundLayer, town_scene
-from sim.world.snapshot import ActorIndex, ActorKind, LightState, WorldSnapshot
+from sim.world.snapshot import WorldSnapshot
 
 LIGHT_PATCH_LENGTH = 2.0  # [m] along the lane, upstream of the stop point
 _SUBPIXEL_BITS = 4  # cv2 fixed-point fraction bits for outlines

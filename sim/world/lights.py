@@ -13,8 +13,8 @@ from collections import defaultdict
 import numpy as np
 
 from sim.maps.signals import SignalGroups
+from sim.types import LightState
 from sim.world.config import LightTimingConfig
-from sim.world.snapshot import LightState
 
 
 def light_junctions(lights: SignalGroups, lane_junction_ids: np.ndarray) -> np.ndarray:

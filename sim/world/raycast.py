@@ -13,8 +13,9 @@ import numpy as np
 
 from sim.kernels.raycast import GROUND_HIT, NO_HIT, raycast_kernel
 from sim.maps.road_network import RoadNetwork
+from sim.types import ActorIndex, ActorKind
 from sim.world.render_actors import DEFAULT_HEIGHT
-from sim.world.snapshot import ActorIndex, ActorKind, WorldSnapshot
+from sim.world.snapshot import WorldSnapshot
 
 __all__ = ["GROUND_HIT", "NO_HIT", "RayTargets", "cast_rays"]
 

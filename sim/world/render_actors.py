@@ -13,10 +13,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from sim.types import ActorIndex, ActorKind, LightState
 from sim.world.render_config import RenderConfig
 from sim.world.render_scene import TownScene
 from sim.world.semantic import SemanticClass
-from sim.world.snapshot import ActorIndex, ActorKind, LightState, WorldSnapshot
+from sim.world.snapshot import WorldSnapshot
 
 # Default heights [m] when a snapshot leaves an actor's height at 0.
 DEFAULT_HEIGHT = {ActorKind.VEHICLE: 1.5, ActorKind.WALKER: 1.8, ActorKind.BICYCLE: 1.7, ActorKind.STATIC: 1.0}

@@ -17,7 +17,8 @@ import numpy as np
 
 from routes.route_types import ScenarioSpec
 from sim.maps.dense_route import DenseRoute
-from sim.world.snapshot import ACTOR_COLUMNS, ActorIndex, ActorKind
+from sim.types import ActorIndex, ActorKind
+from sim.world.snapshot import ACTOR_COLUMNS
 
 DEFAULT_LANE_WIDTH = 3.5  # [m] when the route point is off every lane
 SIZES = {  # [m] length, width, height per kind of scenario prop

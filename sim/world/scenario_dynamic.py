@@ -8,9 +8,9 @@ import numpy as np
 
 from routes.route_types import ScenarioSpec
 from sim.frames import carla_to_internal_xy
+from sim.types import LightState
 from sim.world.scenario_base import Scenario, ScenarioContext, parameter, side_sign
 from sim.world.scenario_static import junction_span, next_light, route_lanes
-from sim.world.snapshot import LightState
 
 CROSS_SPEED = {"walker": 2.0, "bicycle": 4.0}  # [m/s] adversary crossing speeds
 CROSS_KERB = 2.5  # [m] beyond the lane edge where a crossing actor waits

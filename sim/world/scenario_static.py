@@ -9,8 +9,8 @@ from __future__ import annotations
 import numpy as np
 
 from routes.route_types import ScenarioSpec
+from sim.types import LightState
 from sim.world.scenario_base import Scenario, ScenarioContext, parameter
-from sim.world.snapshot import LightState
 
 # (prop, metres after the obstacle's distance, lateral as a fraction of the lane width (+ left),
 # heading offset [rad]). The obstacle's distance is the scenario's ``distance`` parameter.

@@ -17,10 +17,11 @@ from routes.route_types import ScenarioSpec
 from sim.frames import carla_yaw_to_internal
 from sim.geometry import wrap_angle
 from sim.maps.dense_route import DenseRoute
+from sim.types import LightState
 from sim.world.scenario_base import Scenario, ScenarioContext, ScenarioState, ScenarioStatus
 from sim.world.scenario_dynamic import ActorFlow, Crossing, CutIn, EmergencyBehind, JunctionCrosser, LeadingVehicle
 from sim.world.scenario_static import BlockedIntersection, ControlLoss, LightOverride, NoActors, StaticObstacle
-from sim.world.snapshot import ACTOR_COLUMNS, LightState
+from sim.world.snapshot import ACTOR_COLUMNS
 
 logger = logging.getLogger(__name__)
 

@@ -7,45 +7,13 @@ criteria judge it, privileged planners read it. Everything is in the internal fr
 
 from __future__ import annotations
 
-import enum
 from dataclasses import dataclass
 
 import numpy as np
 
-
-class ActorKind(enum.IntEnum):
-    """What an actor is (decides collision class, rendering and behaviour)."""
-
-    VEHICLE = 0
-    WALKER = 1
-    BICYCLE = 2
-    STATIC = 3  # props, parked obstacles, construction objects
-    EMERGENCY = 4  # emergency vehicles (Bench2Drive's YieldToEmergencyVehicle)
-
-
-class ActorIndex(enum.IntEnum):
-    """Columns of :attr:`WorldSnapshot.actors` (box centre)."""
-
-    X = 0  # [m]
-    Y = 1  # [m]
-    HEADING = 2  # [rad]
-    SPEED = 3  # [m/s] signed, along the heading
-    LENGTH = 4  # [m]
-    WIDTH = 5  # [m]
-    HEIGHT = 6  # [m]
-    KIND = 7  # ActorKind value
-
+from sim.types import ActorIndex, ActorKind
 
 ACTOR_COLUMNS = len(ActorIndex)
-
-
-class LightState(enum.IntEnum):
-    """Traffic-light state (CARLA's order)."""
-
-    RED = 0
-    YELLOW = 1
-    GREEN = 2
-    OFF = 3
 
 
 @dataclass(frozen=True)

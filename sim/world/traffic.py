@@ -13,9 +13,10 @@ import numpy as np
 
 from sim.kernels.traffic_rules import TrafficParam
 from sim.kernels.world_traffic import OBSTACLE_COLUMNS, lane_pose, traffic_step_kernel
+from sim.types import ActorIndex, ActorKind
 from sim.world.config import DEFAULT_VEHICLES_PER_TOWN, LB1_VEHICLES_PER_TOWN, IdmConfig, TrafficConfig
 from sim.world.lanes import LaneGraph
-from sim.world.snapshot import ACTOR_COLUMNS, ActorIndex, ActorKind
+from sim.world.snapshot import ACTOR_COLUMNS
 
 logger = logging.getLogger(__name__)
 

@@ -11,8 +11,9 @@ import numpy as np
 import shapely
 
 from sim.maps.road_network import RoadNetwork
+from sim.types import ActorIndex, ActorKind
 from sim.world.config import TrafficConfig
-from sim.world.snapshot import ACTOR_COLUMNS, ActorIndex, ActorKind
+from sim.world.snapshot import ACTOR_COLUMNS
 
 WALKER_SIZE = (0.5, 0.5, 1.8)  # [m] length, width, height of a walker box
 KERB_OFFSET = 1.5  # [m] beyond the lane edge

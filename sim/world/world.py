@@ -18,6 +18,7 @@ from routes.route_types import RouteDescription, ScenarioSpec
 from sim.kernels.traffic_rules import LaneRule
 from sim.maps.dense_route import DenseRoute, RouteCursor
 from sim.maps.road_network import RoadNetwork
+from sim.types import ActorIndex, LightState
 from sim.world.config import WorldConfig
 from sim.world.ego import Control, EgoState, step_ego
 from sim.world.lanes import LaneGraph, build_lane_graph
@@ -25,7 +26,7 @@ from sim.world.lights import TrafficLights
 from sim.world.privileged import PrivilegedWorld
 from sim.world.scenario_base import ScenarioContext, ScenarioState
 from sim.world.scenarios import ScenarioRunner, build_scenarios
-from sim.world.snapshot import ACTOR_COLUMNS, ActorIndex, EgoSnapshot, LightState, WorldSnapshot
+from sim.world.snapshot import ACTOR_COLUMNS, EgoSnapshot, WorldSnapshot
 from sim.world.traffic import BackgroundTraffic, lb1_vehicle_count
 from sim.world.walkers import Walkers
 

@@ -13,7 +13,7 @@ from agents.privileged import lead_on_route
 from agents.registry import make_planner
 from sim.scoring.scene_io import load_scoring_scene
 from sim.scoring.scorer import score_batch
-from sim.world.snapshot import ActorKind, LightState
+from sim.types import ActorKind, LightState
 from tests.data_guard import missing_data
 
 

@@ -1,8 +1,8 @@
 """The on-disk layout of the expert driving dataset: format version, file names, fields and columns.
 
 Everything a writer and a reader must agree on lives here (see ``README.md`` beside this file for
-the folder tree). Column enums mirror the simulator's own enums by value (``RoadOption``,
-``ActorKind``, ``LightState``); ``models/`` may not import them, so a test pins the equality.
+the folder tree). Boxes, tracks, lights and commands use the simulator's own enums from ``sim.types`` (``ActorKind``,
+``ActorIndex``, ``LightState``, ``RoadOption``).
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
-from sim.types import StateIndex
+from sim.types import ActorIndex, StateIndex
 
 FORMAT_NAME = "closed-loop-driving-data"
 FORMAT_VERSION = 1
@@ -75,49 +75,7 @@ class BoxColumn(enum.IntEnum):
     ID = 8  # actor id (stable within an episode)
 
 
-class ActorKind(enum.IntEnum):
-    """Values of ``BoxColumn.KIND``: the simulator's ``ActorKind``."""
-
-    VEHICLE = 0
-    WALKER = 1
-    BICYCLE = 2
-    STATIC = 3
-    EMERGENCY = 4
-
-
-class LightState(enum.IntEnum):
-    """Values of ``light_state``: CARLA's order, -1 when no light governs the ego's lane ahead."""
-
-    NONE = -1
-    RED = 0
-    YELLOW = 1
-    GREEN = 2
-    OFF = 3
-
-
-class RoadOption(enum.IntEnum):
-    """Values of ``command``: CARLA's ``RoadOption``."""
-
-    VOID = -1
-    LEFT = 1
-    RIGHT = 2
-    STRAIGHT = 3
-    LANEFOLLOW = 4
-    CHANGELANELEFT = 5
-    CHANGELANERIGHT = 6
-
-
-class TrackColumn(enum.IntEnum):
-    """Columns of the ``tracks`` episode array: the simulator's ``ActorIndex`` (box centre, global frame)."""
-
-    X = 0  # [m]
-    Y = 1  # [m]
-    HEADING = 2  # [rad]
-    SPEED = 3  # [m/s] signed, along the heading
-    LENGTH = 4  # [m]
-    WIDTH = 5  # [m]
-    HEIGHT = 6  # [m]
-    KIND = 7  # ActorKind value
+TrackColumn = ActorIndex  # columns of the ``tracks`` episode array: the simulator's actor rows
 
 
 class ScoreColumn(enum.IntEnum):

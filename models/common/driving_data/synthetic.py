@@ -11,9 +11,10 @@ from pathlib import Path
 
 import numpy as np
 
-from models.common.driving_data.layout import SAMPLE_FIELDS, BoxColumn, LightState, RoadOption
+from models.common.driving_data.layout import SAMPLE_FIELDS, BoxColumn
 from models.common.driving_data.manifest import EpisodeInfo, LayoutConfig
 from models.common.driving_data.writer import DatasetWriter
+from sim.types import LightState, RoadOption
 
 BEV_CHANNELS = ("road", "lane_markings", "vehicles", "walkers", "obstacles", "red", "yellow", "green", "ego")
 

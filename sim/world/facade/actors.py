@@ -15,10 +15,10 @@ from typing import TYPE_CHECKING, NamedTuple
 import carla
 import numpy as np
 
+from sim.types import ActorIndex
 from sim.world.facade import convert
 from sim.world.facade.blueprints import Blueprint
 from sim.world.facade.convert import Column as C
-from sim.world.snapshot import ActorIndex
 
 if TYPE_CHECKING:
     from sim.world.facade.world import FacadeWorld

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from routes.route_types import LeaderboardVersion
-from sim.world.snapshot import ActorKind
+from sim.types import ActorKind
 
 HERO_ROLE = "hero"
 SCENARIO_ROLE = "scenario"

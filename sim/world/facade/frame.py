@@ -15,8 +15,9 @@ import numpy as np
 
 from sim.geometry import wrap_angle
 from sim.maps.road_network import RoadNetwork
+from sim.types import ActorIndex
 from sim.world.facade.convert import carla_rows
-from sim.world.snapshot import ActorIndex, WorldSnapshot
+from sim.world.snapshot import WorldSnapshot
 
 HERO_ID = 0  # the embedded world's ego id
 

@@ -18,6 +18,7 @@ import numpy as np
 
 from routes.route_types import LeaderboardVersion
 from sim.maps.town import town_carla_map
+from sim.types import ActorIndex, ActorKind
 from sim.world.facade.actor_list import FacadeActorList, FacadeWorldSnapshot
 from sim.world.facade.actors import FacadeActor, FacadeVehicle, FacadeWalker, Kinematics, Spectator, row_kinematics
 from sim.world.facade.blueprints import (
@@ -34,7 +35,7 @@ from sim.world.facade.frame import HERO_ID, FrameState
 from sim.world.facade.signal_actors import LIGHT_BOX, SIGN_BOX, FacadeStopSign, FacadeTrafficLight
 from sim.world.facade.signal_boxes import light_boxes, stop_boxes
 from sim.world.privileged import PrivilegedWorld
-from sim.world.snapshot import ActorIndex, ActorKind, WorldSnapshot
+from sim.world.snapshot import WorldSnapshot
 from sim.world.world import World
 
 logger = logging.getLogger(__name__)

@@ -10,9 +10,10 @@ import pytest
 
 from agents.collect.stats import dataset_statistics
 from models.common.driving_data import DrivingData
-from models.common.driving_data.layout import SAMPLE_FIELDS, BoxColumn, ControlColumn, RoadOption
+from models.common.driving_data.layout import SAMPLE_FIELDS, BoxColumn, ControlColumn
 from sim.geometry import to_local
 from sim.maps.town import load_town
+from sim.types import RoadOption
 from tests.agents.collect.overlap_oracle import EVALUATION_FILES, overlaps
 from tests.agents.collect.tiny_collection import TINY_CAMERAS
 

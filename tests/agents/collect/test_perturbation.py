@@ -13,8 +13,7 @@ from models.common.driving_data import DrivingData
 from models.common.driving_data.layout import ControlColumn
 from sim.geometry import to_global
 from sim.maps.dense_route import DenseRoute, RouteCursor
-from sim.maps.road_option import RoadOption
-from sim.world.snapshot import ActorIndex
+from sim.types import ActorIndex, RoadOption
 
 
 @dataclass(frozen=True)

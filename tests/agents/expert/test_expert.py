@@ -18,8 +18,9 @@ from agents.expert.planner import ExpertConfig, ExpertPlanner
 from routes.benchmarks import load_benchmark
 from sim.maps.route_planner import plan_route
 from sim.maps.town import load_town
+from sim.types import ActorIndex, ActorKind, LightState
 from sim.world.privileged import PrivilegedWorld
-from sim.world.snapshot import ACTOR_COLUMNS, ActorIndex, ActorKind, EgoSnapshot, LightState, WorldSnapshot
+from sim.world.snapshot import ACTOR_COLUMNS, EgoSnapshot, WorldSnapshot
 
 EGO_DIMENSIONS = np.array([4.89, 2.12, 1.49])  # [m] the leaderboard's Lincoln MKZ
 AXLE_TO_CENTER = 1.345  # [m]

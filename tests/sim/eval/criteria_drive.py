@@ -7,7 +7,8 @@ import math
 import numpy as np
 
 from sim.eval.infractions import Infraction, LeaderboardRules
-from sim.world.snapshot import ACTOR_COLUMNS, EgoSnapshot, LightState, WorldSnapshot
+from sim.types import LightState
+from sim.world.snapshot import ACTOR_COLUMNS, EgoSnapshot, WorldSnapshot
 
 LB1, LB2, B2D = LeaderboardRules.LB1, LeaderboardRules.LB2, LeaderboardRules.BENCH2DRIVE
 DT = 0.05  # [s] 20 Hz

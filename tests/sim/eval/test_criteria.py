@@ -9,7 +9,7 @@ import pytest
 
 from sim.eval.criteria import CriteriaConfig, RouteCriteria
 from sim.eval.infractions import Infraction
-from sim.world.snapshot import ActorKind
+from sim.types import ActorKind
 from tests.sim.eval.criteria_drive import (
     B2D,
     DT,

@@ -10,7 +10,7 @@ import pytest
 from sim.eval.criteria import RouteCriteria
 from sim.eval.infractions import Infraction
 from sim.maps.signals import SignalGroups
-from sim.world.snapshot import ActorKind, LightState
+from sim.types import ActorKind, LightState
 from tests.sim.eval.criteria_drive import (
     B2D,
     JUNCTION_LANE,

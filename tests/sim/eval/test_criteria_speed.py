@@ -10,7 +10,8 @@ import pytest
 from sim.eval.criteria_common import CriteriaConfig
 from sim.eval.criteria_speed import MinimumSpeedCriterion
 from sim.eval.infractions import LeaderboardRules
-from sim.world.snapshot import ACTOR_COLUMNS, ActorIndex, ActorKind
+from sim.types import ActorIndex, ActorKind
+from sim.world.snapshot import ACTOR_COLUMNS
 
 
 def snapshot(ego_speed: float, traffic_speed: float | None, time: float = 1.0) -> SimpleNamespace:

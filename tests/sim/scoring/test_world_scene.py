@@ -16,8 +16,7 @@ from sim.scoring.world_scene import (
     scene_from_world,
     score_in_world,
 )
-from sim.types import NAVSIM_SAMPLING
-from sim.world.snapshot import ActorIndex, LightState
+from sim.types import NAVSIM_SAMPLING, ActorIndex, LightState
 
 
 @pytest.fixture

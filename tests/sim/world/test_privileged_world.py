@@ -7,9 +7,10 @@ import dataclasses
 import numpy as np
 import pytest
 
+from sim.types import ActorKind
 from sim.world.config import TrafficConfig, WorldConfig
 from sim.world.privileged import PrivilegedWorld
-from sim.world.snapshot import ActorKind, WorldSnapshot
+from sim.world.snapshot import WorldSnapshot
 from sim.world.world import World
 
 CONFIG = WorldConfig(traffic=TrafficConfig(num_vehicles=8, num_walkers=2))

@@ -7,12 +7,13 @@ import math
 import numpy as np
 import pytest
 
+from sim.types import ActorKind
 from sim.world.camera_layers import decode_depth, encode_depth, semantic_image
 from sim.world.lidar import Lidar
 from sim.world.raycast import RayTargets
 from sim.world.semantic import SemanticClass, TagSet
 from sim.world.sensors import SensorSuite, SensorTrack
-from sim.world.snapshot import ActorKind, EgoSnapshot, WorldSnapshot
+from sim.world.snapshot import EgoSnapshot, WorldSnapshot
 
 MOUNT_Z = 2.5  # [m] above the ego's road height
 LIDAR = {"type": "sensor.lidar.ray_cast", "id": "lidar", "x": 0.0, "y": 0.0, "z": MOUNT_Z, "roll": 0.0, "pitch": 0.0,

@@ -9,12 +9,13 @@ import numpy as np
 import pytest
 
 from sim.kernels.render_raster import fill_polygons_kernel, frustum_planes_kernel, project_polygons_kernel
+from sim.types import ActorKind, LightState
 from sim.world.bev_raster import BevChannel, bev_raster
 from sim.world.camera import CameraModel, carla_mount_rotation
 from sim.world.camera_rig import camera_spec, rig_specs
 from sim.world.render_config import RenderConfig
 from sim.world.sensors import SensorSuite
-from sim.world.snapshot import ActorKind, EgoSnapshot, LightState, WorldSnapshot
+from sim.world.snapshot import EgoSnapshot, WorldSnapshot
 
 
 def test_mount_rotation_follows_carla():

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.types import LightState
 from sim.world.config import LightTimingConfig
 from sim.world.lights import TrafficLights, light_junctions
-from sim.world.snapshot import LightState
 
 
 def test_one_green_per_junction_and_every_light_gets_green(town01):

@@ -10,10 +10,10 @@ import pytest
 from routes.route_types import ScenarioSpec
 from sim.frames import internal_heading_to_carla, internal_to_carla_xy
 from sim.maps.dense_route import RouteCursor
+from sim.types import ActorKind, LightState
 from sim.world.config import TrafficConfig, WorldConfig
 from sim.world.scenario_base import ScenarioStatus
 from sim.world.scenarios import UNSUPPORTED_SCENARIOS, supported_scenarios
-from sim.world.snapshot import ActorKind, LightState
 from sim.world.world import World
 
 QUIET = WorldConfig(traffic=TrafficConfig(num_vehicles=0, num_walkers=0))

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import shapely
 
+from sim.types import ActorIndex, ActorKind
 from sim.world.config import TrafficConfig, WorldConfig
-from sim.world.snapshot import ActorIndex, ActorKind
 from sim.world.world import World
 
 CONFIG = WorldConfig(traffic=TrafficConfig(num_vehicles=30, num_walkers=10))

@@ -11,8 +11,8 @@ import pytest
 from routes.route_types import LeaderboardVersion
 from sim.frames import carla_to_internal_xy, carla_yaw_to_internal
 from sim.geometry import wrap_angle
+from sim.types import ActorIndex, LightState
 from sim.world.facade import HERO_ID, FacadeReadOnlyError, FacadeWorld
-from sim.world.snapshot import ActorIndex, LightState
 from sim.world.world import World
 
 

@@ -12,6 +12,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
+# The world enums (their one home is sim/types/world.py), re-exported for every layer.
+from sim.types.world import ActorIndex as ActorIndex
+from sim.types.world import ActorKind as ActorKind
+from sim.types.world import LightState as LightState
+from sim.types.world import RoadOption as RoadOption
+
 
 class StateIndex(enum.IntEnum):
     """Columns of the 11-column NAVSIM ego state (rear-axle reference point)."""
