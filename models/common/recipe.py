@@ -27,6 +27,10 @@ class TrainRecipe:
     grad_clip: gradient-norm clip. log_every / save_every / val_every: in steps (val_every 0: at the end only).
     val_samples: held-out samples per validation. workers: data-loading processes (0: in the training process).
     seed: seeds initialisation, sample order and per-sample randomness. threads: torch threads.
+    turn_weight: how much more often a sample whose expert plan turns is drawn (1: plain shuffling). Turns
+        are a sixth of expert driving yet decide route completion; the field's answer is to rebalance
+        (CIL's per-command balance), here by drawing with weights.
+    turn_offset: [m] lateral offset of the expert plan's last pose (local frame) that makes a sample a turn.
     """
 
     max_steps: int = 100
@@ -44,12 +48,16 @@ class TrainRecipe:
     workers: int = 0
     seed: int = 0
     threads: int = 1
+    turn_weight: float = 1.0
+    turn_offset: float = 2.0  # [m]
 
     def __post_init__(self) -> None:
         if self.schedule not in ("constant", "cosine"):
             raise ValueError(f"schedule must be 'constant' or 'cosine', got {self.schedule!r}")
         if self.max_steps < 0 or self.batch_size < 1:
             raise ValueError(f"max_steps must be >= 0 and batch_size >= 1, got {self.max_steps}, {self.batch_size}")
+        if not (self.turn_weight > 0 and self.turn_offset > 0):
+            raise ValueError(f"turn_weight and turn_offset must be > 0, got {self.turn_weight}, {self.turn_offset}")
 
     def lr_factor(self, step: int) -> float:
         """Multiplier of the base learning rate at ``step`` (0-based)."""
@@ -62,7 +70,8 @@ class TrainRecipe:
 
 
 _FLAGS = ("max_steps", "batch_size", "lr", "warmup_steps", "log_every", "save_every", "val_every", "val_samples",
-          "workers", "seed", "threads")  # fmt: skip
+          "workers", "seed", "threads", "turn_weight", "turn_offset")  # fmt: skip
+_FLOAT_FLAGS = ("lr", "turn_weight", "turn_offset")
 
 
 def training_parser(description: str, data_required: bool = True) -> argparse.ArgumentParser:
@@ -75,7 +84,7 @@ def training_parser(description: str, data_required: bool = True) -> argparse.Ar
     parser.add_argument("--recipe", default=None, help="recipe YAML (default: the preset's, if it has one)")
     parser.add_argument("--max-minutes", type=float, default=None, help="stop (and save) after this wall time")
     for flag in _FLAGS:
-        kind = float if flag == "lr" else int
+        kind = float if flag in _FLOAT_FLAGS else int
         parser.add_argument(f"--{flag.replace('_', '-')}", type=kind, default=None, help="overrides the recipe")
     return parser
 

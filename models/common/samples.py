@@ -59,6 +59,18 @@ class EpisodeSamples(Dataset):
         """The item of sample ``index`` of ``episode`` (subclasses)."""
         raise NotImplementedError
 
+    def turning(self, offset: float) -> np.ndarray:
+        """``(len(self),)`` bool: the expert plan's last pose is at least ``offset`` [m] left or right
+        (a turn or a lane change within the plan's horizon)."""
+        lateral = {k: np.abs(self.episode(k).field("expert_trajectory")[:, -1, 1]) for k in np.unique(self.index[:, 0])}
+        return np.array([lateral[k][i] >= offset for k, i in self.index], dtype=bool)
+
+    def sampling_weights(self, turn_weight: float, turn_offset: float) -> np.ndarray | None:
+        """Per-item weights drawing turns ``turn_weight`` times as often; ``None`` when that is 1."""
+        if turn_weight == 1.0:
+            return None
+        return np.where(self.turning(turn_offset), turn_weight, 1.0)
+
 
 def clamp_indices(indices: np.ndarray, n: int) -> np.ndarray:
     """Sample indices clipped into ``[0, n)``: before the start repeats the first sample, after the end the

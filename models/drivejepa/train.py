@@ -18,7 +18,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from models.common.batches import BatchStream
+from models.common.batches import recipe_stream
 from models.common.driving_data import DrivingData
 from models.common.driving_data.layout import VOCABULARIES_DIR
 from models.common.recipe import load_recipe, training_parser
@@ -84,7 +84,7 @@ def main(argv: list[str] | None = None) -> list[float]:
     if data.split("val") and recipe.val_samples > 0:
         val = DriveJEPASamples(data, config, "val", recipe.seed)
         validate = open_loop_validator(val, collate, predict, config.planner.interval_s, recipe.val_samples)
-    stream = BatchStream(train, recipe.batch_size, collate, recipe.seed, recipe.workers)
+    stream = recipe_stream(train, recipe, collate)
     extra = {"preset": str(args.preset), "data": str(data.root), "vocabulary": vocabulary,
              "git_commit": data.manifest.git_commit, "train_samples": len(train)}  # fmt: skip
     return run_training(

@@ -15,7 +15,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from models.common.batches import BatchStream
+from models.common.batches import recipe_stream
 from models.common.driving_data import DrivingData
 from models.common.recipe import load_recipe, training_parser
 from models.common.trainloop import run_training
@@ -49,7 +49,7 @@ def main(argv: list[str] | None = None) -> list[float]:
     if data.split("val") and recipe.val_samples > 0:
         val = DriveVAClips(data, config, "val", recipe.seed)
         validate = open_loop_validator(val, collate, predict, config.trajectory.interval_s, recipe.val_samples)
-    stream = BatchStream(train, recipe.batch_size, collate, recipe.seed, recipe.workers)
+    stream = recipe_stream(train, recipe, collate)
     groups = [{"params": [p for p in model.parameters() if p.requires_grad]}]
     extra = {"preset": str(args.preset), "data": str(data.root), "git_commit": data.manifest.git_commit,
              "train_samples": len(train)}  # fmt: skip

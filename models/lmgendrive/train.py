@@ -27,7 +27,7 @@ import torch
 from torch import nn
 
 from models.common import checkpoint as common_checkpoint
-from models.common.batches import BatchStream
+from models.common.batches import recipe_stream
 from models.common.driving_data import DrivingData
 from models.common.recipe import load_recipe, training_parser
 from models.common.trainloop import CHECKPOINT_FILE, run_training
@@ -105,7 +105,7 @@ def train_stage(stage: int, args, config: LMGenDriveConfig, data: DrivingData | 
     validate = None
     if val is not None and recipe.val_samples > 0:
         validate = open_loop_validator(val, collate, predict, interval, recipe.val_samples)
-    stream = BatchStream(train, recipe.batch_size, collate, recipe.seed, recipe.workers)
+    stream = recipe_stream(train, recipe, collate)
     loss = STAGE_LOSSES[stage]
 
     def compute_loss(module: nn.Module, batch) -> dict[str, torch.Tensor]:
