@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import os
+import sys
 import time
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
@@ -48,9 +49,17 @@ class RunSummary:
 
 
 def one_thread_per_process() -> None:
-    """Cap torch / BLAS / numba threads to one in this process and in the processes it spawns."""
+    """Cap torch / BLAS / numba threads to one in this process and in the processes it spawns.
+
+    Once numba is imported its ``NUMBA_NUM_THREADS`` must not change (numba refuses to compile again when
+    the variable differs from the thread pool it launched), so numba is then capped at run time instead.
+    """
+    numba = sys.modules.get("numba")
     for name in THREAD_VARIABLES:
-        os.environ[name] = "1"
+        if not (name == "NUMBA_NUM_THREADS" and numba is not None):
+            os.environ[name] = "1"
+    if numba is not None:
+        numba.set_num_threads(1)
 
 
 def _init_worker(queue, root: str, layout: LayoutConfig, settings: CollectSettings, data_dir: str | None) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 
 import numpy as np
 import pytest
@@ -108,3 +109,34 @@ def test_progress_line_counts_and_estimates() -> None:
     progress.draw(force=True)
     line = stream.getvalue()
     assert "2/4 episodes" in line and "120 samples" in line and "samples/s" in line and "ETA" in line
+
+
+def test_one_thread_per_process_after_numba_launched_its_threads_keeps_numba_compiling() -> None:
+    import subprocess
+    import sys
+    import textwrap
+
+    script = textwrap.dedent(
+        """
+        import os
+        import numba
+        import numpy as np
+
+        @numba.njit(parallel=True)
+        def total(x):
+            s = 0.0
+            for i in numba.prange(x.shape[0]):
+                s += x[i]
+            return s
+
+        total(np.ones(8))  # launches numba's thread pool with NUMBA_NUM_THREADS=2
+        from agents.collect.workers import one_thread_per_process
+        one_thread_per_process()
+        numba.njit(lambda v: v + 1)(1)  # compiling again must not meet a changed NUMBA_NUM_THREADS
+        print(numba.get_num_threads(), os.environ["OMP_NUM_THREADS"], os.environ["NUMBA_NUM_THREADS"])
+        """
+    )
+    env = {**os.environ, "NUMBA_NUM_THREADS": "2"}
+    done = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["1", "1", "2"]
