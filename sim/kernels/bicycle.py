@@ -140,29 +140,31 @@ def simulate_one_kernel(
 
 
 @kernel
-def simulation_scratch(num_poses: int):
-    """Work arrays of :func:`simulate_lanes` for references of ``num_poses`` poses (reusable across groups)."""
+def simulation_scratch(num_poses: int, lanes: int):
+    """Work arrays of :func:`simulate_lanes` for references of ``num_poses`` poses in ``lanes`` lanes
+    (reusable across groups)."""
     m = num_poses - 1
     return (
-        np.empty((3, num_poses, LANES)),  # reference x, y, heading, lane-major
-        np.empty((4, m, LANES)),  # cos and sin of the reference headings, fitted velocity and curvature
-        fit_scratch(m, LANES),
-        np.empty((LANES, PROFILE_ROWS, m)),  # each lane's profile, as the tracking step reads it
-        np.empty((LANES, STATE_COLUMNS)),  # each lane's current state
+        np.empty((3, num_poses, lanes)),  # reference x, y, heading, lane-major
+        np.empty((4, m, lanes)),  # cos and sin of the reference headings, fitted velocity and curvature
+        fit_scratch(m, lanes),
+        np.empty((lanes, PROFILE_ROWS, m)),  # each lane's profile, as the tracking step reads it
+        np.empty((lanes, STATE_COLUMNS)),  # each lane's current state
     )
 
 
 @kernel
 def simulate_lanes(poses, first, count, initial, tracker, bicycle, out, scratch) -> None:
-    """Track references ``poses[first:first + count]`` (count <= LANES) together, one per lane.
+    """Track references ``poses[first:first + count]`` together, one per lane of ``scratch``.
 
     Lanes past ``count`` repeat the last reference and are not written. Each lane performs exactly
     the operations of a lone reference; interleaving only lets the CPU overlap the lanes' chains.
     """
     reference, fitted, work, profiles, states = scratch
+    lanes = states.shape[0]
     num_poses = poses.shape[1]
     m = num_poses - 1
-    for lane in range(LANES):
+    for lane in range(lanes):
         source = first + min(lane, count - 1)
         for k in range(num_poses):
             for c in range(3):
@@ -175,7 +177,7 @@ def simulate_lanes(poses, first, count, initial, tracker, bicycle, out, scratch)
                          velocity, work)  # fmt: skip
     fit_curvature_profile(reference[2], velocity, dt, tracker[TrackerParam.CURVATURE_RATE_PENALTY],
                           tracker[TrackerParam.INITIAL_CURVATURE_PENALTY], curvature, work)  # fmt: skip
-    for lane in range(LANES):
+    for lane in range(lanes):
         for k in range(m):
             profiles[lane, PROFILE_VELOCITY, k], profiles[lane, PROFILE_CURVATURE, k] = (
                 velocity[k, lane],
@@ -190,7 +192,7 @@ def simulate_lanes(poses, first, count, initial, tracker, bicycle, out, scratch)
     # 2. Track: every step of every lane
     model = bicycle_scalars(bicycle)
     for step in range(m):
-        for lane in range(LANES):
+        for lane in range(lanes):
             state = (states[lane, 0], states[lane, 1], states[lane, 2], states[lane, 3], states[lane, 4],
                      states[lane, 5], states[lane, 6], states[lane, 7], states[lane, 8], states[lane, 9],
                      states[lane, 10])  # fmt: skip
@@ -210,9 +212,10 @@ def simulate_kernel(
     poses: np.ndarray, initial: np.ndarray, tracker: np.ndarray, bicycle: np.ndarray, out: np.ndarray
 ) -> None:
     """Serial batch of :func:`simulate_one_kernel`: ``poses (N, P, 3)`` -> ``out (N, P, 11)``."""
-    scratch = simulation_scratch(poses.shape[1])
-    for first in range(0, poses.shape[0], LANES):
-        simulate_lanes(poses, first, min(LANES, poses.shape[0] - first), initial, tracker, bicycle, out, scratch)
+    lanes = max(1, min(LANES, poses.shape[0]))  # a lone reference does not pay for seven idle lanes
+    scratch = simulation_scratch(poses.shape[1], lanes)
+    for first in range(0, poses.shape[0], lanes):
+        simulate_lanes(poses, first, min(lanes, poses.shape[0] - first), initial, tracker, bicycle, out, scratch)
 
 
 @parallel_kernel
@@ -223,5 +226,5 @@ def simulate_parallel_kernel(
     groups = (poses.shape[0] + LANES - 1) // LANES
     for group in prange(groups):
         first = group * LANES
-        scratch = simulation_scratch(poses.shape[1])  # per group: threads must not share it
+        scratch = simulation_scratch(poses.shape[1], LANES)  # per group: threads must not share it
         simulate_lanes(poses, first, min(LANES, poses.shape[0] - first), initial, tracker, bicycle, out, scratch)
