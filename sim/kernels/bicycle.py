@@ -117,7 +117,7 @@ def bicycle_step(state, accel_cmd, steering_rate_cmd, model, yaw_rate_is_derived
     )
 
 
-LANES = 8  # proposals tracked together: their dependency chains overlap and the fits run in SIMD lanes
+LANES = 16  # proposals tracked together: their dependency chains overlap and the fits run in SIMD lanes
 STATE_COLUMNS = 11  # StateIndex columns
 
 
@@ -212,7 +212,7 @@ def simulate_kernel(
     poses: np.ndarray, initial: np.ndarray, tracker: np.ndarray, bicycle: np.ndarray, out: np.ndarray
 ) -> None:
     """Serial batch of :func:`simulate_one_kernel`: ``poses (N, P, 3)`` -> ``out (N, P, 11)``."""
-    lanes = max(1, min(LANES, poses.shape[0]))  # a lone reference does not pay for seven idle lanes
+    lanes = max(1, min(LANES, poses.shape[0]))  # a small batch does not pay for idle lanes
     scratch = simulation_scratch(poses.shape[1], lanes)
     for first in range(0, poses.shape[0], lanes):
         simulate_lanes(poses, first, min(lanes, poses.shape[0] - first), initial, tracker, bicycle, out, scratch)
