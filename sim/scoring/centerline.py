@@ -91,11 +91,11 @@ def progress_raw(corners: np.ndarray, centerline: np.ndarray) -> np.ndarray:
     ``s`` is the arc length of the nearest centerline point (shapely ``line_locate_point``).
     """
     corners = checked_corners(corners)
-    return progress_raw_unchecked(np.ascontiguousarray(corners[:, :, CornerIndex.CENTER]), checked_line(centerline))
+    return progress_raw_unchecked(corners[:, :, CornerIndex.CENTER], checked_line(centerline))
 
 
 def progress_raw_unchecked(centers: np.ndarray, centerline: np.ndarray) -> np.ndarray:
-    """:func:`progress_raw` of validated box centres ``(N, T, 2)`` and centerline."""
+    """:func:`progress_raw` of validated box centres ``(N, T, 2)`` (a view will do) and centerline."""
     line = centerline
     starts = np.ascontiguousarray(centers[:, 0])
     if starts.shape[0] and np.all(starts == starts[0]):
