@@ -10,8 +10,10 @@ original code from ``scene_v2.json``) and the proposals are those of ``benchmark
 (``benchmarks/_proposals.py``). Per batch size N, as the original's recorded timings: interpolate
 (``transform_trajectory`` + ``get_trajectory_as_array``), ``PDMSimulator.simulate_proposals`` and
 ``PDMScorer.score_proposals`` (no traffic policy, the cached past for history comfort), ``repeats``
-times after one warm-up; the median and the fastest total per trajectory. A check compares the
-scores of the first 512 proposals with the goldens, so a broken installation cannot pass as fast.
+times after one warm-up; the median and the fastest total per trajectory. glibc's trim and mmap
+thresholds are raised as on our side (``_allocator.py``) unless ``--default-allocator`` is given.
+A check compares the scores of the first 512 proposals with the goldens, so a broken installation
+cannot pass as fast.
 The last line is one JSON object.
 """
 
@@ -35,6 +37,7 @@ import numpy as np  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from _allocator import keep_freed_memory  # noqa: E402
 from _proposals import SIZES, resample  # noqa: E402
 
 REPOSITORY = Path(__file__).resolve().parents[1]
@@ -124,7 +127,9 @@ def main() -> int:
     parser.add_argument("--scene", default=str(REPOSITORY / "data" / "navsim_parity" / "seed0_agents30"))
     parser.add_argument("--sizes", default=",".join(str(n) for n in SIZES))
     parser.add_argument("--repeats", type=int, default=7)
+    parser.add_argument("--default-allocator", action="store_true", help="keep glibc's trim/mmap thresholds")
     args = parser.parse_args()
+    allocator = "default" if args.default_allocator or not keep_freed_memory() else "freed memory kept"
     for folder in (args.nuplan, args.navsim):
         if folder:
             sys.path.insert(0, str(Path(folder).resolve()))
@@ -140,6 +145,7 @@ def main() -> int:
         "scorer": "original navsim v2 (batched: interpolate + simulate_proposals + score_proposals)",
         "scene": scene.name,
         "golden_max_abs_error": error,
+        "allocator": allocator,
         "batched": time_sizes(cache, golden["proposals_local"], sizes, args.repeats),
     }
     print(json.dumps(report))

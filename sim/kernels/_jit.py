@@ -51,6 +51,12 @@ def kernel(function):
     return numba.njit(**JIT_OPTIONS)(function)
 
 
+def inlined_kernel(function):
+    """Compile ``function`` as a kernel that numba inlines into every caller: a small branchy helper
+    that takes arrays, where a call would cost more (reference counting) than the helper's work."""
+    return numba.njit(inline="always", **JIT_OPTIONS)(function)
+
+
 def parallel_kernel(function):
     """Compile ``function`` as a ``prange``-parallel nopython kernel with the package's settings."""
     return numba.njit(**PARALLEL_JIT_OPTIONS)(function)

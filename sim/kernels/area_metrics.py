@@ -11,8 +11,8 @@ import math
 
 import numpy as np
 
-from sim.kernels._jit import kernel, parallel_kernel, prange
-from sim.kernels.polygons import grid_cell, inside_box, point_in_ring
+from sim.kernels._jit import inlined_kernel, kernel, parallel_kernel, prange
+from sim.kernels.polygons import CELL_INSIDE, entry_holds, grid_cell, polygon_box
 from sim.kernels.polyline import point_segment_distance
 
 POLYGON_DRIVABLE = 1  # ROADBLOCK, INTERSECTION, DRIVABLE_AREA, CARPARK_AREA: counts for NON_DRIVABLE_AREA
@@ -45,7 +45,7 @@ def _wanted(point: int, kind: int, drivable: bool, on_route: bool, centre_in: bo
 
 @kernel
 def _proposal_areas(
-    points, rear, flags, offsets, vertices, bounds, grid, shape, cell_offsets, cell_polygons, cell_inside, lanes, out,
+    points, rear, flags, offsets, vertices, bounds, grid, shape, cell_offsets, cell_polygons, cell_tests, lanes, out,
     inside,
 ):  # fmt: skip
     """Flags of one proposal: ``points (T, 5, 2)``, writes ``out (T, 3)``.
@@ -57,10 +57,10 @@ def _proposal_areas(
     of a call, which cost more than the geometry.
     """
     x0, y0, cell_size, nx, ny = grid[0], grid[1], grid[2], shape[0], shape[1]
-    lane_counts = lanes[4]
     intersections = inside.shape[0] > 0
     for t in range(points.shape[0]):
-        lane_counts[:4] = 0
+        for j in range(4):
+            lanes[4, j] = 0  # the lane counts
         corners_on_drivable = 0
         on_route, centre_in, rear_in = False, False, False
         for j in range(6 if intersections else 5):
@@ -73,17 +73,17 @@ def _proposal_areas(
                 kind = flags[p]
                 if not _wanted(j, kind, drivable, on_route, centre_in, rear_in, intersections):
                     continue
-                if not cell_inside[k] and not (
-                    inside_box(px, py, bounds[p, 0], bounds[p, 1], bounds[p, 2], bounds[p, 3])
-                    and point_in_ring(px, py, vertices, offsets[p], offsets[p + 1])
+                code = cell_tests[k]
+                if code != CELL_INSIDE and not entry_holds(
+                    px, py, code, vertices, offsets[p], offsets[p + 1], polygon_box(bounds, p)
                 ):
                     continue
                 on_route = on_route or (j == _CENTRE and (kind & POLYGON_ON_ROUTE) != 0)
                 centre_in = centre_in or (j == _CENTRE and (kind & POLYGON_INTERSECTION) != 0)
                 rear_in = rear_in or j == _REAR_AXLE
-                if j < _CENTRE and (kind & POLYGON_LANE) and lane_counts[j] < _MAX_LANES_PER_CORNER:
-                    lanes[j, lane_counts[j]] = p
-                    lane_counts[j] += 1
+                if j < _CENTRE and (kind & POLYGON_LANE) and lanes[4, j] < _MAX_LANES_PER_CORNER:
+                    lanes[j, lanes[4, j]] = p
+                    lanes[4, j] += 1
                 drivable = drivable or (j < _CENTRE and not (kind & POLYGON_LANE))
             corners_on_drivable += drivable
         out[t, AREA_NON_DRIVABLE] = corners_on_drivable < 4
@@ -93,24 +93,23 @@ def _proposal_areas(
             inside[t, 0], inside[t, 1] = centre_in, rear_in
 
 
-@kernel
+@inlined_kernel
 def _multiple_lanes(lanes: np.ndarray) -> bool:
     """More than one lane holds a corner, and no single lane holds all four (``lanes`` as above)."""
-    lane_counts = lanes[4]
     distinct = 0
     for j in range(4):
-        for a in range(lane_counts[j]):
+        for a in range(lanes[4, j]):
             lane = lanes[j, a]
             seen_before = False
             for i in range(j):
-                for b in range(lane_counts[i]):
+                for b in range(lanes[4, i]):
                     seen_before = seen_before or lanes[i, b] == lane
             if seen_before:
                 continue
             distinct += 1
             holders = 1
             for i in range(j + 1, 4):
-                for b in range(lane_counts[i]):
+                for b in range(lanes[4, i]):
                     if lanes[i, b] == lane:
                         holders += 1
             if holders == 4:
@@ -119,20 +118,20 @@ def _multiple_lanes(lanes: np.ndarray) -> bool:
 
 
 @kernel
-def ego_areas_kernel(points, flags, offsets, vertices, bounds, grid, shape, cell_offsets, cell_polygons, cell_inside):
+def ego_areas_kernel(points, flags, offsets, vertices, bounds, grid, shape, cell_offsets, cell_polygons, cell_tests):
     """``(N, T, 3)`` bool flags (MULTIPLE_LANES, NON_DRIVABLE_AREA, ONCOMING_TRAFFIC) of ``points (N, T, 5, 2)``.
 
     ``flags (P,)`` holds the ``POLYGON_*`` bits; the other arrays are a ``DrivableMapIndex``'s.
     """
     no_rear = np.empty((points.shape[0], 0, 2))
     areas, _ = map_flags_kernel(points, no_rear, flags, offsets, vertices, bounds, grid, shape, cell_offsets,
-                                cell_polygons, cell_inside)  # fmt: skip
+                                cell_polygons, cell_tests)  # fmt: skip
     return areas
 
 
 @kernel
 def map_flags_kernel(
-    points, rear, flags, offsets, vertices, bounds, grid, shape, cell_offsets, cell_polygons, cell_inside
+    points, rear, flags, offsets, vertices, bounds, grid, shape, cell_offsets, cell_polygons, cell_tests
 ):
     """Ego-area flags ``(N, T, 3)`` and, when ``rear (N, T, 2)`` has steps, INTERSECTION flags ``(N, T, 2)``.
 
@@ -145,24 +144,24 @@ def map_flags_kernel(
     lanes = np.empty((5, _MAX_LANES_PER_CORNER), dtype=np.int64)
     for i in range(n):
         _proposal_areas(points[i], rear[i], flags, offsets, vertices, bounds, grid, shape, cell_offsets,
-                        cell_polygons, cell_inside, lanes, out[i], inside[i])  # fmt: skip
+                        cell_polygons, cell_tests, lanes, out[i], inside[i])  # fmt: skip
     return out, inside
 
 
 @parallel_kernel
 def ego_areas_parallel_kernel(
-    points, flags, offsets, vertices, bounds, grid, shape, cell_offsets, cell_polygons, cell_inside
+    points, flags, offsets, vertices, bounds, grid, shape, cell_offsets, cell_polygons, cell_tests
 ):
     """Parallel (over proposals) variant of :func:`ego_areas_kernel`."""
     no_rear = np.empty((points.shape[0], 0, 2))
     areas, _ = map_flags_parallel_kernel(points, no_rear, flags, offsets, vertices, bounds, grid, shape,
-                                         cell_offsets, cell_polygons, cell_inside)  # fmt: skip
+                                         cell_offsets, cell_polygons, cell_tests)  # fmt: skip
     return areas
 
 
 @parallel_kernel
 def map_flags_parallel_kernel(
-    points, rear, flags, offsets, vertices, bounds, grid, shape, cell_offsets, cell_polygons, cell_inside
+    points, rear, flags, offsets, vertices, bounds, grid, shape, cell_offsets, cell_polygons, cell_tests
 ):
     """Parallel (over proposals) variant of :func:`map_flags_kernel`."""
     n, steps = points.shape[0], points.shape[1]
@@ -171,7 +170,7 @@ def map_flags_parallel_kernel(
     for i in prange(n):
         lanes = np.empty((5, _MAX_LANES_PER_CORNER), dtype=np.int64)  # per proposal: threads must not share it
         _proposal_areas(points[i], rear[i], flags, offsets, vertices, bounds, grid, shape, cell_offsets,
-                        cell_polygons, cell_inside, lanes, out[i], inside[i])  # fmt: skip
+                        cell_polygons, cell_tests, lanes, out[i], inside[i])  # fmt: skip
     return out, inside
 
 

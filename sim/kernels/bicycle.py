@@ -25,9 +25,9 @@ from sim.kernels.lqr_step import (
     tracking_command,
 )
 from sim.kernels.lqr_tracker import (
-    FIT_SCRATCH_ROWS,
     TrackerParam,
     fit_curvature_profile,
+    fit_scratch,
     fit_velocity_profile,
     heading_cos_sin,
 )
@@ -117,6 +117,10 @@ def bicycle_step(state, accel_cmd, steering_rate_cmd, model, yaw_rate_is_derived
     )
 
 
+LANES = 16  # proposals tracked together: their dependency chains overlap and the fits run in SIMD lanes
+STATE_COLUMNS = 11  # StateIndex columns
+
+
 @kernel
 def simulate_one_kernel(
     poses: np.ndarray, initial: np.ndarray, tracker: np.ndarray, bicycle: np.ndarray, out: np.ndarray
@@ -130,51 +134,77 @@ def simulate_one_kernel(
         bicycle: ``(len(BicycleParam),)`` bicycle parameters.
         out: ``(P, 11)`` receives the states; row 0 is ``initial``.
     """
-    simulate_one(poses, initial, tracker, bicycle, out, simulation_scratch(poses.shape[0]))
+    batch = np.empty((1, poses.shape[0], STATE_COLUMNS))
+    simulate_kernel(poses.reshape(1, poses.shape[0], 3), initial, tracker, bicycle, batch)
+    out[:] = batch[0]
 
 
 @kernel
-def simulation_scratch(num_poses: int) -> np.ndarray:
-    """Work array of :func:`simulate_one` for references of ``num_poses`` poses (reusable across them)."""
-    return np.empty((PROFILE_ROWS + FIT_SCRATCH_ROWS, num_poses - 1))
-
-
-@kernel
-def simulate_one(poses, initial, tracker, bicycle, out, scratch) -> None:
-    """:func:`simulate_one_kernel` with a caller-owned ``scratch`` from :func:`simulation_scratch`."""
-    num_profile = poses.shape[0] - 1
-    profile, fit_scratch = scratch[:PROFILE_ROWS, :num_profile], scratch[PROFILE_ROWS:, :num_profile]
-    velocity, curvature = profile[PROFILE_VELOCITY], profile[PROFILE_CURVATURE]
-    cos_ref, sin_ref = profile[PROFILE_COS], profile[PROFILE_SIN]
-    for k in range(num_profile):
-        profile[PROFILE_X, k], profile[PROFILE_Y, k], profile[PROFILE_HEADING, k] = (
-            poses[k, 0],
-            poses[k, 1],
-            poses[k, 2],
-        )
-    dt = tracker[TrackerParam.DT]
-    heading_cos_sin(poses, cos_ref, sin_ref)
-    fit_velocity_profile(poses, cos_ref, sin_ref, dt, tracker[TrackerParam.JERK_PENALTY], velocity, fit_scratch)
-    fit_curvature_profile(
-        poses,
-        velocity,
-        dt,
-        tracker[TrackerParam.CURVATURE_RATE_PENALTY],
-        tracker[TrackerParam.INITIAL_CURVATURE_PENALTY],
-        curvature,
-        fit_scratch,
+def simulation_scratch(num_poses: int, lanes: int):
+    """Work arrays of :func:`simulate_lanes` for references of ``num_poses`` poses in ``lanes`` lanes
+    (reusable across groups)."""
+    m = num_poses - 1
+    return (
+        np.empty((3, num_poses, lanes)),  # reference x, y, heading, lane-major
+        np.empty((4, m, lanes)),  # cos and sin of the reference headings, fitted velocity and curvature
+        fit_scratch(m, lanes),
+        np.empty((lanes, PROFILE_ROWS, m)),  # each lane's profile, as the tracking step reads it
+        np.empty((lanes, STATE_COLUMNS)),  # each lane's current state
     )
+
+
+@kernel
+def simulate_lanes(poses, first, count, initial, tracker, bicycle, out, scratch) -> None:
+    """Track references ``poses[first:first + count]`` together, one per lane of ``scratch``.
+
+    Lanes past ``count`` repeat the last reference and are not written. Each lane performs exactly
+    the operations of a lone reference; interleaving only lets the CPU overlap the lanes' chains.
+    """
+    reference, fitted, work, profiles, states = scratch
+    lanes = states.shape[0]
+    num_poses = poses.shape[1]
+    m = num_poses - 1
+    for lane in range(lanes):
+        source = first + min(lane, count - 1)
+        for k in range(num_poses):
+            for c in range(3):
+                reference[c, k, lane] = poses[source, k, c]
+    # 1. Velocity and curvature profiles of every lane
+    dt = tracker[TrackerParam.DT]
+    cos_ref, sin_ref, velocity, curvature = fitted[0], fitted[1], fitted[2], fitted[3]
+    heading_cos_sin(reference[2], cos_ref, sin_ref)
+    fit_velocity_profile(reference[0], reference[1], cos_ref, sin_ref, dt, tracker[TrackerParam.JERK_PENALTY],
+                         velocity, work)  # fmt: skip
+    fit_curvature_profile(reference[2], velocity, dt, tracker[TrackerParam.CURVATURE_RATE_PENALTY],
+                          tracker[TrackerParam.INITIAL_CURVATURE_PENALTY], curvature, work)  # fmt: skip
+    for lane in range(lanes):
+        for k in range(m):
+            profiles[lane, PROFILE_VELOCITY, k], profiles[lane, PROFILE_CURVATURE, k] = (
+                velocity[k, lane],
+                curvature[k, lane],
+            )
+            profiles[lane, PROFILE_COS, k], profiles[lane, PROFILE_SIN, k] = cos_ref[k, lane], sin_ref[k, lane]
+            profiles[lane, PROFILE_X, k], profiles[lane, PROFILE_Y, k] = reference[0, k, lane], reference[1, k, lane]
+            profiles[lane, PROFILE_HEADING, k] = reference[2, k, lane]
+        states[lane, :] = initial
+        if lane < count:
+            out[first + lane, 0, :] = initial
+    # 2. Track: every step of every lane
     model = bicycle_scalars(bicycle)
-    out[0, :] = initial
-    state = (initial[0], initial[1], initial[2], initial[3], initial[4], initial[5], initial[6], initial[7],
-             initial[8], initial[9], initial[10])  # fmt: skip
-    for step in range(num_profile):
-        accel, steering_rate = tracking_command(
-            step, state[0], state[1], state[2], state[3], state[7], profile, tracker
-        )
-        state = bicycle_step(state, accel, steering_rate, model, step > 0)
-        for column in range(11):
-            out[step + 1, column] = state[column]
+    for step in range(m):
+        for lane in range(lanes):
+            state = (states[lane, 0], states[lane, 1], states[lane, 2], states[lane, 3], states[lane, 4],
+                     states[lane, 5], states[lane, 6], states[lane, 7], states[lane, 8], states[lane, 9],
+                     states[lane, 10])  # fmt: skip
+            accel, steering_rate = tracking_command(
+                step, state[0], state[1], state[2], state[3], state[7], profiles, lane, tracker
+            )
+            state = bicycle_step(state, accel, steering_rate, model, step > 0)
+            for column in range(STATE_COLUMNS):
+                states[lane, column] = state[column]
+            if lane < count:
+                for column in range(STATE_COLUMNS):
+                    out[first + lane, step + 1, column] = state[column]
 
 
 @kernel
@@ -182,15 +212,19 @@ def simulate_kernel(
     poses: np.ndarray, initial: np.ndarray, tracker: np.ndarray, bicycle: np.ndarray, out: np.ndarray
 ) -> None:
     """Serial batch of :func:`simulate_one_kernel`: ``poses (N, P, 3)`` -> ``out (N, P, 11)``."""
-    scratch = simulation_scratch(poses.shape[1])
-    for index in range(poses.shape[0]):
-        simulate_one(poses[index], initial, tracker, bicycle, out[index], scratch)
+    lanes = max(1, min(LANES, poses.shape[0]))  # a small batch does not pay for idle lanes
+    scratch = simulation_scratch(poses.shape[1], lanes)
+    for first in range(0, poses.shape[0], lanes):
+        simulate_lanes(poses, first, min(lanes, poses.shape[0] - first), initial, tracker, bicycle, out, scratch)
 
 
 @parallel_kernel
 def simulate_parallel_kernel(
     poses: np.ndarray, initial: np.ndarray, tracker: np.ndarray, bicycle: np.ndarray, out: np.ndarray
 ) -> None:
-    """Thread-parallel batch of :func:`simulate_one_kernel` (proposals are independent)."""
-    for index in prange(poses.shape[0]):
-        simulate_one_kernel(poses[index], initial, tracker, bicycle, out[index])  # scratch per proposal: threads
+    """Thread-parallel batch of :func:`simulate_one_kernel` (groups of proposals are independent)."""
+    groups = (poses.shape[0] + LANES - 1) // LANES
+    for group in prange(groups):
+        first = group * LANES
+        scratch = simulation_scratch(poses.shape[1], LANES)  # per group: threads must not share it
+        simulate_lanes(poses, first, min(LANES, poses.shape[0] - first), initial, tracker, bicycle, out, scratch)

@@ -161,12 +161,27 @@ def _separation_on_edges(poly: np.ndarray, a: np.ndarray, b: np.ndarray, ox: flo
 
 
 @kernel
+def _boxes_apart(a: np.ndarray, b: np.ndarray) -> bool:
+    """The axis-aligned boxes of the quads ``a`` and ``b`` ``(4, 2)`` are strictly apart."""
+    for axis in range(2):
+        a_low = min(a[0, axis], a[1, axis], a[2, axis], a[3, axis])
+        a_high = max(a[0, axis], a[1, axis], a[2, axis], a[3, axis])
+        b_low = min(b[0, axis], b[1, axis], b[2, axis], b[3, axis])
+        b_high = max(b[0, axis], b[1, axis], b[2, axis], b[3, axis])
+        if a_high < b_low or b_high < a_low:
+            return True
+    return False
+
+
+@kernel
 def convex_quads_intersect(a: np.ndarray, b: np.ndarray) -> bool:
     """Two convex quads ``(4, 2)`` share a point (touching counts), exactly as GEOS decides.
 
     The separating-axis test decides whenever every projection gap is clearly away from zero;
     only near-touching pairs pay for the exact edge test.
     """
+    if _boxes_apart(a, b):
+        return False  # exact comparisons, no arithmetic: disjoint boxes hold no common point
     ox, oy = a[0, 0], a[0, 1]
     margin = _SAT_MARGIN + _SAT_MARGIN_REL * (abs(ox) + abs(oy))
     first = _separation_on_edges(a, a, b, ox, oy, margin)

@@ -97,7 +97,21 @@ def _classify(state, corners_t, box, centroid, is_agent, first_speed, ego_stoppe
 
 
 @kernel
-def nc_one(states, corners, lateral_at_fault, obs, ego_radius, thresholds) -> tuple[float, float]:
+def collision_scratch(steps: int, objects: int):
+    """Work arrays of :func:`nc_one`, :func:`ttc_one` and :func:`tlc_one`, reusable across proposals:
+    zero shifts ``(T,)``, candidate indices ``(O,)``, ignore flags ``(O,)``, TTC shifts and velocities
+    ``(T, 5)`` and a projected quad ``(4, 2)``."""
+    return (
+        np.zeros(steps),
+        np.empty(objects, dtype=np.int64),
+        np.empty(objects, dtype=np.bool_),
+        np.empty((steps, 5)),
+        np.empty((4, 2)),
+    )
+
+
+@kernel
+def nc_one(states, corners, lateral_at_fault, obs, ego_radius, thresholds, work) -> tuple[float, float]:
     """NC score and first at-fault step of one proposal.
 
     Args:
@@ -106,15 +120,15 @@ def nc_one(states, corners, lateral_at_fault, obs, ego_radius, thresholds) -> tu
             radii (A,), centroids (A,F,2), is_agent (A,), first_speed (A,), bounds (A,4));
         ego_radius: [m] conservative ego bounding radius.
         thresholds: (ego stopped [m/s], track stopped [m/s], behind angle [rad]).
+        work: :func:`collision_scratch` of at least ``T`` steps and the tracks.
     """
     box_corners, present, centres, radii, centroids, is_agent, first_speed, bounds = obs
     ego_stopped, track_stopped, behind = thresholds
     steps = states.shape[0]
-    zero = np.zeros(steps)
+    zero, candidates, ignored = work[0], work[1], work[2]
     x0, y0, x1, y1 = _ego_bounds(corners, steps, zero, zero)
-    candidates = np.empty(bounds.shape[0], dtype=np.int64)
     count = _candidates(x0, y0, x1, y1, bounds, candidates)
-    ignored = np.zeros(bounds.shape[0], dtype=np.bool_)
+    ignored[:] = False
     score, first = 1.0, math.inf
     for t in range(steps):
         for i in range(count):
@@ -145,7 +159,7 @@ def _ttc_hit_fails(state, centroid, widened, ahead, behind) -> bool:
 
 
 @kernel
-def ttc_one(states, corners, widened, obs, ego_radius, offsets, dt, eval_steps, thresholds):
+def ttc_one(states, corners, widened, obs, ego_radius, offsets, dt, eval_steps, thresholds, work):
     """TTC score and first violating step of one proposal.
 
     Args:
@@ -157,18 +171,17 @@ def ttc_one(states, corners, widened, obs, ego_radius, offsets, dt, eval_steps, 
     """
     box_corners, present, centres, radii, centroids, is_agent, first_speed, bounds = obs
     stopped, ahead, behind = thresholds
-    shift_x, shift_y = np.empty(eval_steps), np.empty(eval_steps)
-    dxy = np.empty((eval_steps, 3))  # velocity x, y [m/s] and speed [m/s] per step
+    candidates, ignored, dxy, quad = work[1], work[2], work[3], work[4]
+    # dxy columns: velocity x, y [m/s], speed [m/s], then the shift x, y [m] at the last offset
+    shift_x, shift_y = dxy[:, 3], dxy[:, 4]
     last = float(offsets[offsets.shape[0] - 1]) * dt
     for t in range(eval_steps):
         speed = hypot(states[t, 3], states[t, 4])
         dxy[t, 0], dxy[t, 1], dxy[t, 2] = math.cos(states[t, 2]) * speed, math.sin(states[t, 2]) * speed, speed
-        shift_x[t], shift_y[t] = dxy[t, 0] * last, dxy[t, 1] * last
+        dxy[t, 3], dxy[t, 4] = dxy[t, 0] * last, dxy[t, 1] * last
     x0, y0, x1, y1 = _ego_bounds(corners, eval_steps, shift_x, shift_y)
-    candidates = np.empty(bounds.shape[0], dtype=np.int64)
     count = _candidates(x0, y0, x1, y1, bounds, candidates)
-    ignored = np.zeros(bounds.shape[0], dtype=np.bool_)
-    quad = np.empty((4, 2))
+    ignored[:] = False
     for t in range(eval_steps):
         if dxy[t, 2] < stopped:
             continue  # NAVSIM skips every hit of a (nearly) stopped ego without touching its ignore list
@@ -194,12 +207,11 @@ def ttc_one(states, corners, widened, obs, ego_radius, offsets, dt, eval_steps, 
 
 
 @kernel
-def tlc_one(corners, present, offsets, vertices, bounds) -> tuple[float, float]:
+def tlc_one(corners, present, offsets, vertices, bounds, work) -> tuple[float, float]:
     """TLC score and first step whose ego quad meets a red-light polygon present in that frame."""
     steps = corners.shape[0]
-    zero = np.zeros(steps)
+    zero, candidates = work[0], work[1]
     x0, y0, x1, y1 = _ego_bounds(corners, steps, zero, zero)
-    candidates = np.empty(bounds.shape[0], dtype=np.int64)
     count = _candidates(x0, y0, x1, y1, bounds, candidates)
     for t in range(count and steps):
         qx0 = min(corners[t, 0, 0], corners[t, 1, 0], corners[t, 2, 0], corners[t, 3, 0])
@@ -225,8 +237,9 @@ def tlc_one(corners, present, offsets, vertices, bounds) -> tuple[float, float]:
 def nc_serial(states, corners, lateral_at_fault, obs, ego_radius, thresholds):
     """:func:`nc_one` over ``(N, T, ...)`` inputs; returns scores ``(N,)`` and first steps ``(N,)``."""
     scores, firsts = np.empty(states.shape[0]), np.empty(states.shape[0])
+    work = collision_scratch(states.shape[1], obs[7].shape[0])
     for p in range(states.shape[0]):
-        scores[p], firsts[p] = nc_one(states[p], corners[p], lateral_at_fault[p], obs, ego_radius, thresholds)
+        scores[p], firsts[p] = nc_one(states[p], corners[p], lateral_at_fault[p], obs, ego_radius, thresholds, work)
     return scores, firsts
 
 
@@ -235,7 +248,8 @@ def nc_parallel(states, corners, lateral_at_fault, obs, ego_radius, thresholds):
     """:func:`nc_serial` with proposals split over threads."""
     scores, firsts = np.empty(states.shape[0]), np.empty(states.shape[0])
     for p in prange(states.shape[0]):
-        scores[p], firsts[p] = nc_one(states[p], corners[p], lateral_at_fault[p], obs, ego_radius, thresholds)
+        work = collision_scratch(states.shape[1], obs[7].shape[0])  # per proposal: threads must not share it
+        scores[p], firsts[p] = nc_one(states[p], corners[p], lateral_at_fault[p], obs, ego_radius, thresholds, work)
     return scores, firsts
 
 
@@ -243,9 +257,10 @@ def nc_parallel(states, corners, lateral_at_fault, obs, ego_radius, thresholds):
 def ttc_serial(states, corners, widened, obs, ego_radius, offsets, dt, eval_steps, thresholds):
     """:func:`ttc_one` over ``(N, T, ...)`` inputs; returns scores ``(N,)`` and first steps ``(N,)``."""
     scores, firsts = np.empty(states.shape[0]), np.empty(states.shape[0])
+    work = collision_scratch(states.shape[1], obs[7].shape[0])
     for p in range(states.shape[0]):
         scores[p], firsts[p] = ttc_one(
-            states[p], corners[p], widened[p], obs, ego_radius, offsets, dt, eval_steps, thresholds
+            states[p], corners[p], widened[p], obs, ego_radius, offsets, dt, eval_steps, thresholds, work
         )
     return scores, firsts
 
@@ -255,8 +270,9 @@ def ttc_parallel(states, corners, widened, obs, ego_radius, offsets, dt, eval_st
     """:func:`ttc_serial` with proposals split over threads."""
     scores, firsts = np.empty(states.shape[0]), np.empty(states.shape[0])
     for p in prange(states.shape[0]):
+        work = collision_scratch(states.shape[1], obs[7].shape[0])  # per proposal: threads must not share it
         scores[p], firsts[p] = ttc_one(
-            states[p], corners[p], widened[p], obs, ego_radius, offsets, dt, eval_steps, thresholds
+            states[p], corners[p], widened[p], obs, ego_radius, offsets, dt, eval_steps, thresholds, work
         )
     return scores, firsts
 
@@ -265,8 +281,9 @@ def ttc_parallel(states, corners, widened, obs, ego_radius, offsets, dt, eval_st
 def tlc_serial(corners, present, offsets, vertices, bounds):
     """:func:`tlc_one` over ``(N, T, 5, 2)`` corners; returns scores ``(N,)`` and first steps ``(N,)``."""
     scores, firsts = np.empty(corners.shape[0]), np.empty(corners.shape[0])
+    work = collision_scratch(corners.shape[1], bounds.shape[0])
     for p in range(corners.shape[0]):
-        scores[p], firsts[p] = tlc_one(corners[p], present, offsets, vertices, bounds)
+        scores[p], firsts[p] = tlc_one(corners[p], present, offsets, vertices, bounds, work)
     return scores, firsts
 
 
@@ -275,5 +292,6 @@ def tlc_parallel(corners, present, offsets, vertices, bounds):
     """:func:`tlc_serial` with proposals split over threads."""
     scores, firsts = np.empty(corners.shape[0]), np.empty(corners.shape[0])
     for p in prange(corners.shape[0]):
-        scores[p], firsts[p] = tlc_one(corners[p], present, offsets, vertices, bounds)
+        work = collision_scratch(corners.shape[1], bounds.shape[0])  # per proposal: threads must not share it
+        scores[p], firsts[p] = tlc_one(corners[p], present, offsets, vertices, bounds, work)
     return scores, firsts

@@ -27,7 +27,8 @@ def ego_corners_kernel(
     """Corners and centre of the ego box.
 
     Args:
-        poses: ``(K, 3)`` rear-axle x [m], y [m], heading [rad], contiguous float64.
+        poses: ``(K, C)`` rear-axle x [m], y [m], heading [rad] in columns 0-2 (C >= 3: full
+            ``StateIndex`` rows are read in place), contiguous float64.
         rear_axle_to_center: [m] forward offset of the box centre from the rear axle.
         half_length: [m] half the box length.
         half_width: [m] half the box width.

@@ -40,58 +40,92 @@ def solve_banded_arrow_kernel(
         rhs: ``(n + 1,)`` float64 right-hand side.
         out: ``(n + 1,)`` float64, receives ``z``. Non-positive pivots give NaN (not SPD).
     """
-    solve_banded_arrow(diag, upper1, upper2, arrow, corner, rhs, out, np.empty((4, diag.shape[0])))
+    n = diag.shape[0]
+    system = np.zeros((5, n + 1, 1))
+    for i in range(n):
+        system[0, i, 0], system[1, i, 0], system[2, i, 0], system[3, i, 0] = diag[i], upper1[i], upper2[i], arrow[i]
+    for i in range(n + 1):
+        system[4, i, 0] = rhs[i]
+    solution = np.empty((n + 1, 1))
+    corners = np.full(1, corner)
+    solve_banded_arrow(
+        n, system[0], system[1], system[2], system[3], corners, system[4], solution, np.empty((4, n + 1, 1))
+    )
+    out[:] = solution[:, 0]
 
 
 @kernel
-def solve_banded_arrow(diag, upper1, upper2, arrow, corner, rhs, out, factor) -> None:
-    """:func:`solve_banded_arrow_kernel` writing its Cholesky factor into caller-owned ``factor (4, >= n)``."""
-    n = diag.shape[0]
+def solve_banded_arrow(n, diag, upper1, upper2, arrow, corner, rhs, out, factor) -> None:
+    """:func:`solve_banded_arrow_kernel` for ``L`` independent systems at once, in lanes.
+
+    Every array has a trailing lane axis: ``diag``, ``upper1``, ``upper2``, ``arrow`` ``(>= n, L)``,
+    ``corner (L,)``, ``rhs`` and ``out`` ``(>= n + 1, L)``, and the caller-owned Cholesky factor
+    ``factor (4, >= n + 1, L)``. Each lane follows exactly the one-system operation order; the lane loops
+    are innermost so that the lanes' dependency chains (square roots, divisions) overlap.
+    """
+    _factorise(n, diag, upper1, upper2, arrow, corner, factor)
+    _substitute(n, rhs, out, factor)
+
+
+@kernel
+def _factorise(n, diag, upper1, upper2, arrow, corner, factor) -> None:
+    """Cholesky factor of every lane of :func:`solve_banded_arrow`'s systems into ``factor``."""
+    lanes = corner.shape[0]
     # Cholesky factor L (lower): l0 diagonal, l1[i] = L[i+1, i], l2[i] = L[i+2, i], row[i] = L[n, i].
     l0, l1, l2, row = factor[0], factor[1], factor[2], factor[3]
-    l1[:n] = 0.0
-    l2[:n] = 0.0
     for i in range(n):
-        pivot = diag[i]
-        tail = arrow[i]
-        if i >= 1:
-            pivot -= l1[i - 1] * l1[i - 1]
-            tail -= row[i - 1] * l1[i - 1]
-        if i >= 2:
-            pivot -= l2[i - 2] * l2[i - 2]
-            tail -= row[i - 2] * l2[i - 2]
-        l0[i] = math.sqrt(pivot) if pivot > 0.0 else math.nan
-        row[i] = tail / l0[i]
-        if i + 1 < n:
-            below = upper1[i]
+        for k in range(lanes):
+            pivot = diag[i, k]
+            tail = arrow[i, k]
             if i >= 1:
-                below -= l2[i - 1] * l1[i - 1]
-            l1[i] = below / l0[i]
-        if i + 2 < n:
-            l2[i] = upper2[i] / l0[i]
-    last = corner
+                pivot -= l1[i - 1, k] * l1[i - 1, k]
+                tail -= row[i - 1, k] * l1[i - 1, k]
+            if i >= 2:
+                pivot -= l2[i - 2, k] * l2[i - 2, k]
+                tail -= row[i - 2, k] * l2[i - 2, k]
+            l0[i, k] = math.sqrt(pivot) if pivot > 0.0 else math.nan
+            row[i, k] = tail / l0[i, k]
+            below = upper1[i, k]
+            if i >= 1:
+                below -= l2[i - 1, k] * l1[i - 1, k]
+            l1[i, k] = below / l0[i, k] if i + 1 < n else 0.0
+            l2[i, k] = upper2[i, k] / l0[i, k] if i + 2 < n else 0.0
+    # The last pivot and the forward pass's dot product, summed in index order per lane; they
+    # are kept in the factor's spare row n.
+    for k in range(lanes):
+        l0[n, k] = corner[k]
+        row[n, k] = 0.0
     for i in range(n):
-        last -= row[i] * row[i]
-    l_last = math.sqrt(last) if last > 0.0 else math.nan
+        for k in range(lanes):
+            l0[n, k] -= row[i, k] * row[i, k]
+    for k in range(lanes):
+        l0[n, k] = math.sqrt(l0[n, k]) if l0[n, k] > 0.0 else math.nan
 
+
+@kernel
+def _substitute(n, rhs, out, factor) -> None:
+    """Forward then back substitution with :func:`_factorise`'s factor, every lane."""
+    lanes = rhs.shape[1]
+    l0, l1, l2, row = factor[0], factor[1], factor[2], factor[3]
     # Forward substitution L y = rhs (y kept in out).
-    total = 0.0
     for i in range(n):
-        value = rhs[i]
-        if i >= 1:
-            value -= l1[i - 1] * out[i - 1]
-        if i >= 2:
-            value -= l2[i - 2] * out[i - 2]
-        out[i] = value / l0[i]
-        total += row[i] * out[i]
-    out[n] = (rhs[n] - total) / l_last
+        for k in range(lanes):
+            value = rhs[i, k]
+            if i >= 1:
+                value -= l1[i - 1, k] * out[i - 1, k]
+            if i >= 2:
+                value -= l2[i - 2, k] * out[i - 2, k]
+            out[i, k] = value / l0[i, k]
+            row[n, k] += row[i, k] * out[i, k]
+    for k in range(lanes):
+        out[n, k] = ((rhs[n, k] - row[n, k]) / l0[n, k]) / l0[n, k]
 
     # Back substitution L^T z = y.
-    out[n] = out[n] / l_last
     for i in range(n - 1, -1, -1):
-        value = out[i] - row[i] * out[n]
-        if i + 1 < n:
-            value -= l1[i] * out[i + 1]
-        if i + 2 < n:
-            value -= l2[i] * out[i + 2]
-        out[i] = value / l0[i]
+        for k in range(lanes):
+            value = out[i, k] - row[i, k] * out[n, k]
+            if i + 1 < n:
+                value -= l1[i, k] * out[i + 1, k]
+            if i + 2 < n:
+                value -= l2[i, k] * out[i + 2, k]
+            out[i, k] = value / l0[i, k]

@@ -12,15 +12,20 @@ import numpy as np
 from sim.kernels._jit import kernel
 from sim.kernels.lqr_tracker import TrackerParam, wrap_angle
 
+# Rows of the per-reference profile array that :func:`tracking_command` reads, ``(PROFILE_ROWS, P - 1)``.
+PROFILE_VELOCITY, PROFILE_CURVATURE, PROFILE_COS, PROFILE_SIN, PROFILE_X, PROFILE_Y, PROFILE_HEADING = range(7)
+PROFILE_ROWS = 7
+
 
 @kernel
 def lateral_command(
-    lateral, heading, steering, speed, accel, curvature, step, reference, horizon, dt, wheel_base, weights
+    lateral, heading, steering, speed, accel, profiles, lane, step, reference, horizon, dt, wheel_base, weights
 ) -> float:
     """Steering-rate command of the lateral LQR over ``horizon`` composed Euler steps.
 
     The curvature of composed step ``j`` is ``curvature[step + j]`` before ``reference`` and
-    ``curvature[reference]`` from there on (the original pads its window with the last value).
+    ``curvature[reference]`` from there on (the original pads its window with the last value), read
+    from lane ``lane`` of ``profiles`` (see :func:`tracking_command`).
     ``weights`` = (q lateral, q heading, q steering, r). Scalars and one array only: numba
     reference-counts array arguments, which cost more than the arithmetic here.
     """
@@ -29,7 +34,7 @@ def lateral_command(
     g0, g1 = 0.0, 0.0
     offset = 0.0
     for j in range(horizon):
-        kappa = curvature[step + j] if step + j < reference else curvature[reference]
+        kappa = profiles[lane, PROFILE_CURVATURE, min(step + j, reference)]
         v = speed + offset
         offset += accel * dt
         p = v * dt
@@ -63,28 +68,26 @@ def tracker_weights(params: np.ndarray):
     )
 
 
-# Rows of the per-reference profile array that :func:`tracking_command` reads, ``(PROFILE_ROWS, P - 1)``.
-PROFILE_VELOCITY, PROFILE_CURVATURE, PROFILE_COS, PROFILE_SIN, PROFILE_X, PROFILE_Y, PROFILE_HEADING = range(7)
-PROFILE_ROWS = 7
-
-
 @kernel
-def tracking_command(step, x, y, heading, speed, steering, profile, params):
+def tracking_command(step, x, y, heading, speed, steering, profiles, lane, params):
     """Acceleration [m/s^2] and steering-rate [rad/s] commands at iteration ``step``.
 
     Args:
         step: iteration index k (the reference pose k is the current target).
         x, y, heading, speed, steering: the current state [m, m, rad, m/s, rad].
-        profile: ``(PROFILE_ROWS, P - 1)``: fitted velocity [m/s] and curvature [1/m] profiles, cos
-            and sin of the reference headings, reference x, y [m] and heading [rad] (``PROFILE_*`` rows).
+        profiles: ``(L, PROFILE_ROWS, P - 1)``: per lane, fitted velocity [m/s] and curvature [1/m]
+            profiles, cos and sin of the reference headings, reference x, y [m] and heading [rad]
+            (``PROFILE_*`` rows). Passed whole with the lane's index: a view per call would be
+            reference-counted.
+        lane: which reference of ``profiles``.
         params: ``(len(TrackerParam),)`` tracker parameters.
     """
-    dx, dy = x - profile[PROFILE_X, step], y - profile[PROFILE_Y, step]
-    lateral = -dx * profile[PROFILE_SIN, step] + dy * profile[PROFILE_COS, step]
-    heading_error = wrap_angle(heading - profile[PROFILE_HEADING, step])
+    dx, dy = x - profiles[lane, PROFILE_X, step], y - profiles[lane, PROFILE_Y, step]
+    lateral = -dx * profiles[lane, PROFILE_SIN, step] + dy * profiles[lane, PROFILE_COS, step]
+    heading_error = wrap_angle(heading - profiles[lane, PROFILE_HEADING, step])
     horizon = int(params[TrackerParam.HORIZON])
-    reference = min(step + horizon, profile.shape[1] - 1)
-    speed_ref = profile[PROFILE_VELOCITY, reference]
+    reference = min(step + horizon, profiles.shape[2] - 1)
+    speed_ref = profiles[lane, PROFILE_VELOCITY, reference]
     stopping = params[TrackerParam.STOPPING_VELOCITY]
     if speed_ref <= stopping and speed <= stopping:
         return -params[TrackerParam.STOPPING_GAIN] * (speed - speed_ref), 0.0
@@ -100,7 +103,8 @@ def tracking_command(step, x, y, heading, speed, steering, profile, params):
         steering,
         speed,
         accel,
-        profile[PROFILE_CURVATURE],
+        profiles,
+        lane,
         step,
         reference,
         horizon,

@@ -9,7 +9,8 @@ Grid layout (built by ``sim.scoring.drivable_map``): ``grid = [x0, y0, cell_size
 ``shape = [nx, ny]``; cell ``(ix, iy)`` covers ``[x0 + ix * cs, x0 + (ix + 1) * cs)`` in x (same
 in y) and has id ``ix * ny + iy``. ``cell_polygons[cell_offsets[c]:cell_offsets[c + 1]]`` lists the
 polygons that may contain a point of cell ``c`` (a superset; the exact test decides), and
-``cell_inside`` marks the entries whose polygon holds the whole cell, which need no test at all.
+``cell_tests`` says per entry how a point is tested (:func:`entry_holds`): not at all when the polygon
+holds the whole cell, against one edge when only one edge crosses the cell, else the whole ring.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import math
 
 import numpy as np
 
-from sim.kernels._jit import kernel, parallel_kernel, prange
+from sim.kernels._jit import inlined_kernel, kernel, parallel_kernel, prange
 from sim.kernels.exact import orientation
 
 
@@ -78,9 +79,38 @@ def grid_cell(px: float, py: float, x0: float, y0: float, cell: float, nx: int, 
     return int(fx) * ny + int(fy)
 
 
+CELL_NEEDS_RING_TEST = 0  # cell_tests codes: the polygon's boundary meets the cell in several edges
+CELL_INSIDE = 1  # the polygon holds the whole cell: every point found in it is inside, no test
+EDGE_CODE_OFFSET = 2  # +-(v + 2): one edge, ending at vertex v, crosses the cell; inside on its left (+) / right (-)
+
+
+@inlined_kernel
+def entry_holds(px: float, py: float, code: int, vertices, start: int, stop: int, box) -> bool:
+    """A point found in a grid cell is strictly inside the polygon ``vertices[start:stop]`` of the
+    cell entry whose code is ``code``; ``box`` = (xmin, ymin, xmax, ymax) is the polygon's box.
+
+    With one edge crossing the cell, the chord splits the cell into a wholly inside and a wholly
+    outside part, so the exact side of that edge decides (a point on it is on the boundary: outside).
+    """
+    if code == CELL_INSIDE:
+        return True
+    if code == CELL_NEEDS_RING_TEST:
+        return inside_box(px, py, box[0], box[1], box[2], box[3]) and point_in_ring(px, py, vertices, start, stop)
+    end = abs(code) - EDGE_CODE_OFFSET
+    first = end - 1 if end > start else stop - 1
+    side = orientation(vertices[first, 0], vertices[first, 1], vertices[end, 0], vertices[end, 1], px, py)
+    return side == (1 if code > 0 else -1)
+
+
+@kernel
+def polygon_box(bounds, polygon: int):
+    """``(xmin, ymin, xmax, ymax)`` of ``polygon`` as scalars."""
+    return bounds[polygon, 0], bounds[polygon, 1], bounds[polygon, 2], bounds[polygon, 3]
+
+
 @kernel
 def _point_in_layer(
-    px, py, layer, layers, offsets, vertices, bounds, grid, shape, cell_offsets, cell_polygons, cell_inside
+    px, py, layer, layers, offsets, vertices, bounds, grid, shape, cell_offsets, cell_polygons, cell_tests
 ):
     """Point strictly inside some polygon of ``layer`` (candidates from its grid cell)."""
     cell = grid_cell(px, py, grid[0], grid[1], grid[2], shape[0], shape[1])
@@ -90,142 +120,34 @@ def _point_in_layer(
         p = cell_polygons[j]
         if layers[p] != layer:
             continue
-        if cell_inside[j]:
-            return True
-        if not inside_box(px, py, bounds[p, 0], bounds[p, 1], bounds[p, 2], bounds[p, 3]):
-            continue
-        if point_in_ring(px, py, vertices, offsets[p], offsets[p + 1]):
+        if entry_holds(px, py, cell_tests[j], vertices, offsets[p], offsets[p + 1], polygon_box(bounds, p)):
             return True
     return False
 
 
 @kernel
 def points_in_layer_kernel(
-    points, layer, layers, offsets, vertices, bounds, grid, shape, cell_offsets, cell_polygons, cell_inside
+    points, layer, layers, offsets, vertices, bounds, grid, shape, cell_offsets, cell_polygons, cell_tests
 ):
     """``(K,)`` bool: point ``k`` of ``points (K, 2)`` is strictly inside some polygon of ``layer``."""
     out = np.zeros(points.shape[0], dtype=np.bool_)
     for k in range(points.shape[0]):
         out[k] = _point_in_layer(
             points[k, 0], points[k, 1], layer, layers, offsets, vertices, bounds, grid, shape, cell_offsets,
-            cell_polygons, cell_inside,
+            cell_polygons, cell_tests,
         )  # fmt: skip
     return out
 
 
 @parallel_kernel
 def points_in_layer_parallel_kernel(
-    points, layer, layers, offsets, vertices, bounds, grid, shape, cell_offsets, cell_polygons, cell_inside
+    points, layer, layers, offsets, vertices, bounds, grid, shape, cell_offsets, cell_polygons, cell_tests
 ):
     """Parallel variant of :func:`points_in_layer_kernel` (same result)."""
     out = np.zeros(points.shape[0], dtype=np.bool_)
     for k in prange(points.shape[0]):
         out[k] = _point_in_layer(
             points[k, 0], points[k, 1], layer, layers, offsets, vertices, bounds, grid, shape, cell_offsets,
-            cell_polygons, cell_inside,
+            cell_polygons, cell_tests,
         )  # fmt: skip
     return out
-
-
-@kernel
-def _segment_touches_box(x1, y1, x2, y2, xl, yl, xh, yh) -> bool:
-    """Closed segment meets the closed box (slab clipping)."""
-    t0, t1 = 0.0, 1.0
-    for start, delta, low, high in ((x1, x2 - x1, xl, xh), (y1, y2 - y1, yl, yh)):
-        if delta == 0.0:
-            if start < low or start > high:
-                return False
-            continue
-        ta = (low - start) / delta
-        tb = (high - start) / delta
-        t0 = max(t0, min(ta, tb))
-        t1 = min(t1, max(ta, tb))
-        if t0 > t1:
-            return False
-    return True
-
-
-@kernel
-def _polygon_meets_box(polygon, offsets, vertices, xl, yl, xh, yh) -> bool:
-    """Conservative overlap of a polygon and a box: an edge meets the box, or the box is inside."""
-    start, stop = offsets[polygon], offsets[polygon + 1]
-    prev = stop - 1
-    for cur in range(start, stop):
-        if _segment_touches_box(
-            vertices[prev, 0], vertices[prev, 1], vertices[cur, 0], vertices[cur, 1], xl, yl, xh, yh
-        ):
-            return True
-        prev = cur
-    # No edge meets the box: it is wholly inside or wholly outside; its centre decides.
-    return point_in_ring(0.5 * (xl + xh), 0.5 * (yl + yh), vertices, start, stop)
-
-
-@kernel
-def _box_strictly_inside(polygon, offsets, vertices, xl, yl, xh, yh) -> bool:
-    """Every point of the closed box is strictly inside the polygon: no edge meets it, its centre is inside."""
-    start, stop = offsets[polygon], offsets[polygon + 1]
-    prev = stop - 1
-    for cur in range(start, stop):
-        if _segment_touches_box(
-            vertices[prev, 0], vertices[prev, 1], vertices[cur, 0], vertices[cur, 1], xl, yl, xh, yh
-        ):
-            return False
-        prev = cur
-    return point_in_ring(0.5 * (xl + xh), 0.5 * (yl + yh), vertices, start, stop)
-
-
-FULL_CELL_MARGIN_FACTOR = 10.0  # a cell counts as inside a polygon with ten times the lookup margin to spare
-
-
-@kernel
-def build_polygon_grid(offsets, vertices, bounds, grid, shape, margin):
-    """Cell lists for :func:`grid_cell` queries.
-
-    Args:
-        offsets, vertices, bounds: CSR polygons ``(P + 1,)``, ``(V, 2)``, boxes ``(P, 4)`` [m].
-        grid: ``(3,)`` x0, y0, cell size [m]; shape: ``(2,)`` nx, ny.
-        margin: [m] every cell is grown by this before the overlap test, so that a point whose
-            cell index rounds across an edge still finds its polygons.
-
-    Returns:
-        ``cell_offsets (nx * ny + 1,)`` int64, ``cell_polygons (K,)`` int64 and ``cell_inside (K,)``
-        bool: the cell, grown by ``FULL_CELL_MARGIN_FACTOR * margin``, lies strictly inside that
-        polygon, so every point found in the cell is inside it without a test.
-    """
-    nx, ny = shape[0], shape[1]
-    x0, y0, cell = grid[0], grid[1], grid[2]
-    full_margin = FULL_CELL_MARGIN_FACTOR * margin
-    counts = np.zeros(nx * ny + 1, dtype=np.int64)
-    cell_polygons = np.empty(0, dtype=np.int64)
-    cell_inside = np.zeros(0, dtype=np.bool_)
-    for fill in range(2):  # pass 0 counts, pass 1 writes
-        cursor = counts.copy()
-        if fill == 1:
-            cell_polygons = np.empty(counts[-1], dtype=np.int64)
-            cell_inside = np.zeros(counts[-1], dtype=np.bool_)
-        for polygon in range(offsets.shape[0] - 1):
-            ix0 = max(0, int(math.floor((bounds[polygon, 0] - margin - x0) / cell)))
-            ix1 = min(nx - 1, int(math.floor((bounds[polygon, 2] + margin - x0) / cell)))
-            iy0 = max(0, int(math.floor((bounds[polygon, 1] - margin - y0) / cell)))
-            iy1 = min(ny - 1, int(math.floor((bounds[polygon, 3] + margin - y0) / cell)))
-            for ix in range(ix0, ix1 + 1):
-                for iy in range(iy0, iy1 + 1):
-                    xl, yl = x0 + ix * cell - margin, y0 + iy * cell - margin
-                    if not _polygon_meets_box(
-                        polygon, offsets, vertices, xl, yl, xl + cell + 2 * margin, yl + cell + 2 * margin
-                    ):
-                        continue
-                    c = ix * ny + iy
-                    if fill == 0:
-                        counts[c + 1] += 1
-                    else:
-                        cell_polygons[cursor[c]] = polygon
-                        xf, yf = x0 + ix * cell - full_margin, y0 + iy * cell - full_margin
-                        size = cell + 2 * full_margin
-                        cell_inside[cursor[c]] = _box_strictly_inside(
-                            polygon, offsets, vertices, xf, yf, xf + size, yf + size
-                        )
-                        cursor[c] += 1
-        if fill == 0:
-            counts = np.cumsum(counts)
-    return counts, cell_polygons, cell_inside

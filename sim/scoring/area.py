@@ -32,8 +32,10 @@ __all__ = [
     "EgoAreaIndex",
     "drivable_area_compliance",
     "driving_direction_compliance",
+    "driving_direction_compliance_unchecked",
     "ego_areas",
     "map_flags",
+    "map_flags_unchecked",
     "points_in_layer",
 ]
 
@@ -104,8 +106,15 @@ def map_flags(
     rear = checked_points(rear_axle)
     if rear.shape != corners.shape[:2] + (2,):
         raise ValueError(f"rear_axle must have shape {corners.shape[:2] + (2,)}, got {rear.shape}")
+    return map_flags_unchecked(corners, np.ascontiguousarray(rear), index, parallel=parallel)
+
+
+def map_flags_unchecked(
+    corners: np.ndarray, rear_axle: np.ndarray, index: DrivableMapIndex, *, parallel: bool = False
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`map_flags` of arrays the caller validated (an :class:`~sim.scoring.ego_geometry.EgoBatch`'s)."""
     run = map_flags_parallel_kernel if parallel else map_flags_kernel
-    areas, inside = run(corners, np.ascontiguousarray(rear), index.flags, *index.kernel_arrays())
+    areas, inside = run(corners, rear_axle, index.flags, *index.kernel_arrays())
     return areas, inside[..., 0], inside[..., 1]
 
 
@@ -146,12 +155,19 @@ def driving_direction_compliance(
         exempt = np.zeros(corners.shape[:2], dtype=np.bool_)
     else:
         exempt = checked_mask(center_in_intersection, corners.shape[:2], "center_in_intersection")
-    oncoming = np.ascontiguousarray(ego_areas[:, :, EgoAreaIndex.ONCOMING_TRAFFIC])
     centers = np.ascontiguousarray(corners[:, :, CornerIndex.CENTER])
+    return driving_direction_compliance_unchecked(centers, ego_areas, exempt, config)
+
+
+def driving_direction_compliance_unchecked(
+    centers: np.ndarray, ego_areas: np.ndarray, exempt: np.ndarray, config: AreaMetricConfig
+) -> np.ndarray:
+    """:func:`driving_direction_compliance` of validated box centres ``(N, T, 2)`` and an ``exempt`` mask."""
+    oncoming = np.ascontiguousarray(ego_areas[:, :, EgoAreaIndex.ONCOMING_TRAFFIC])
     return driving_direction_kernel(
         centers,
         oncoming,
-        exempt,
+        np.ascontiguousarray(exempt),
         config.driving_direction_steps,
         config.driving_direction_compliance_threshold,
         config.driving_direction_violation_threshold,

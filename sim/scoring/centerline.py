@@ -31,8 +31,10 @@ __all__ = [
     "ego_progress",
     "ego_progress_sets",
     "lane_keeping",
+    "lane_keeping_unchecked",
     "locate_on_polyline",
     "progress_raw",
+    "progress_raw_unchecked",
 ]
 
 _SEGMENT_CELL_SIZE = 2.0  # [m] centerline grid cell; about two 1 m centerline segments per cell
@@ -63,12 +65,24 @@ def lane_keeping(
     """
     corners = checked_corners(corners)
     skip = checked_mask(center_in_intersection, corners.shape[:2], "center_in_intersection")
-    line = checked_line(centerline)
-    limit = float(config.lane_keeping_deviation_limit)
-    grid, _ = centerline_index(line, limit, _SEGMENT_CELL_SIZE)
     centers = np.ascontiguousarray(corners[:, :, CornerIndex.CENTER])
+    return lane_keeping_unchecked(centers, skip, checked_line(centerline), config, parallel=parallel)
+
+
+def lane_keeping_unchecked(
+    centers: np.ndarray,
+    center_in_intersection: np.ndarray,
+    centerline: np.ndarray,
+    config: AreaMetricConfig = DEFAULT_AREA_CONFIG,
+    *,
+    parallel: bool = False,
+) -> np.ndarray:
+    """:func:`lane_keeping` of validated box centres ``(N, T, 2)``, mask ``(N, T)`` and centerline."""
+    limit = float(config.lane_keeping_deviation_limit)
+    grid, _ = centerline_index(centerline, limit, _SEGMENT_CELL_SIZE)
     run = lane_keeping_parallel_kernel if parallel else lane_keeping_kernel
-    return run(centers, skip, limit, config.lane_keeping_steps, line, *grid)
+    skip = np.ascontiguousarray(center_in_intersection)
+    return run(centers, skip, limit, config.lane_keeping_steps, centerline, *grid)
 
 
 def progress_raw(corners: np.ndarray, centerline: np.ndarray) -> np.ndarray:
@@ -77,14 +91,19 @@ def progress_raw(corners: np.ndarray, centerline: np.ndarray) -> np.ndarray:
     ``s`` is the arc length of the nearest centerline point (shapely ``line_locate_point``).
     """
     corners = checked_corners(corners)
-    line = checked_line(centerline)
-    starts = np.ascontiguousarray(corners[:, 0, CornerIndex.CENTER])
+    return progress_raw_unchecked(corners[:, :, CornerIndex.CENTER], checked_line(centerline))
+
+
+def progress_raw_unchecked(centers: np.ndarray, centerline: np.ndarray) -> np.ndarray:
+    """:func:`progress_raw` of validated box centres ``(N, T, 2)`` (a view will do) and centerline."""
+    line = centerline
+    starts = np.ascontiguousarray(centers[:, 0])
     if starts.shape[0] and np.all(starts == starts[0]):
         starts = starts[:1]  # proposals of one batch share their initial state: locate it once
     grid, cumulative = centerline_index(line, _PROGRESS_GRID_REACH, _PROGRESS_CELL_SIZE)
     start_stations, end_stations = (
         locate_points_indexed_kernel(points, line, cumulative, _PROGRESS_GRID_REACH, *grid)
-        for points in (starts, np.ascontiguousarray(corners[:, -1, CornerIndex.CENTER]))
+        for points in (starts, np.ascontiguousarray(centers[:, -1]))
     )
     return np.clip(end_stations - start_stations, 0.0, None)
 

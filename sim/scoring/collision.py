@@ -15,6 +15,7 @@ import numpy as np
 
 from sim.kernels import collision as kernels
 from sim.scoring.area import EgoAreaIndex
+from sim.scoring.ego_geometry import RADIUS_MARGIN
 from sim.scoring.observation import Observation
 from sim.types import STATE_SIZE
 
@@ -22,8 +23,11 @@ __all__ = [
     "CollisionConfig",
     "CollisionType",
     "no_at_fault_collisions",
+    "no_at_fault_collisions_unchecked",
     "time_to_collision",
+    "time_to_collision_unchecked",
     "traffic_light_compliance",
+    "traffic_light_compliance_unchecked",
 ]
 
 
@@ -83,6 +87,24 @@ def no_at_fault_collisions(
         at-fault collision (``inf`` if none).
     """
     states, corners, areas = _validated(states, corners, ego_areas, observation, "no_at_fault_collisions")
+    return no_at_fault_collisions_unchecked(
+        states, corners, areas, observation, _ego_radius(corners), config=config, parallel=parallel
+    )
+
+
+def no_at_fault_collisions_unchecked(
+    states: np.ndarray,
+    corners: np.ndarray,
+    ego_areas: np.ndarray,
+    observation: Observation,
+    ego_radius: float,
+    *,
+    config: CollisionConfig = DEFAULT_COLLISION_CONFIG,
+    parallel: bool = False,
+) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`no_at_fault_collisions` of validated arrays and the ego's broad-phase radius [m]
+    (an :class:`~sim.scoring.ego_geometry.EgoBatch`'s)."""
+    areas = ego_areas
     lateral = np.ascontiguousarray(areas[..., EgoAreaIndex.MULTIPLE_LANES] | areas[..., EgoAreaIndex.NON_DRIVABLE_AREA])
     thresholds = (
         float(config.ego_stopped_speed),
@@ -90,7 +112,7 @@ def no_at_fault_collisions(
         float(np.deg2rad(config.behind_angle)),
     )
     run = kernels.nc_parallel if parallel else kernels.nc_serial
-    return run(states, corners, lateral, observation.track_arrays(), _ego_radius(corners), thresholds)
+    return run(states, corners, lateral, observation.track_arrays(), ego_radius, thresholds)
 
 
 def time_to_collision(
@@ -123,6 +145,25 @@ def time_to_collision(
             f"time_to_collision: rear_axle_in_intersection must be bool {states.shape[:2]}, "
             f"got {inter.dtype} {inter.shape}"
         )
+    return time_to_collision_unchecked(
+        states, corners, areas, inter, observation, _ego_radius(corners), version=version, config=config,
+        parallel=parallel,
+    )  # fmt: skip
+
+
+def time_to_collision_unchecked(
+    states: np.ndarray,
+    corners: np.ndarray,
+    areas: np.ndarray,
+    inter: np.ndarray,
+    observation: Observation,
+    ego_radius: float,
+    *,
+    version: str,
+    config: CollisionConfig = DEFAULT_COLLISION_CONFIG,
+    parallel: bool = False,
+) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`time_to_collision` of validated arrays and the ego's broad-phase radius [m]."""
     offsets = config.ttc_offsets(observation.frame_dt)
     if offsets.size == 0:
         raise ValueError(f"time_to_collision: no projection offsets for {config} and dt={observation.frame_dt}")
@@ -141,7 +182,7 @@ def time_to_collision(
         float(np.deg2rad(config.behind_angle)),
     )
     run = kernels.ttc_parallel if parallel else kernels.ttc_serial
-    args = (observation.track_arrays(), _ego_radius(corners), offsets, float(observation.frame_dt))
+    args = (observation.track_arrays(), ego_radius, offsets, float(observation.frame_dt))
     return run(states, corners, widened, *args, max(eval_steps, 0), thresholds)
 
 
@@ -156,6 +197,13 @@ def traffic_light_compliance(corners: np.ndarray, observation: Observation, *, p
         raise ValueError(
             f"traffic_light_compliance: {corners.shape[1]} steps but {observation.num_frames} observation frames"
         )
+    return traffic_light_compliance_unchecked(corners, observation, parallel=parallel)
+
+
+def traffic_light_compliance_unchecked(
+    corners: np.ndarray, observation: Observation, *, parallel: bool = False
+) -> np.ndarray:
+    """:func:`traffic_light_compliance` of validated corners (no more steps than observation frames)."""
     a = observation.num_tracks
     run = kernels.tlc_parallel if parallel else kernels.tlc_serial
     scores, _ = run(
@@ -180,7 +228,7 @@ def _ego_radius(corners: np.ndarray) -> float:
     """Conservative bounding radius [m] of every ego quad around its centre."""
     if corners.shape[0] == 0 or corners.shape[1] == 0:
         return 0.0
-    return kernels.quad_reach(corners) * (1.0 + 1e-12)
+    return kernels.quad_reach(corners) * (1.0 + RADIUS_MARGIN)
 
 
 def _checked_corners(corners: np.ndarray, name: str) -> np.ndarray:

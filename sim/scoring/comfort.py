@@ -146,9 +146,16 @@ def comfort_v1(states: np.ndarray, dt: float = 0.1, config: ComfortConfig = DEFA
     Returns:
         :class:`ComfortResult` with ``checks (N, 6)`` and ``passed (N,)``.
     """
-    states = checked_states(states, "states")
-    prefix = np.empty((0, STATE_SIZE))
-    return _run_checks(states, prefix, 0.0, V1_FILTERS, checked_dt(dt), config)
+    return comfort_v1_unchecked(checked_states(states, "states"), checked_dt(dt), config)
+
+
+def comfort_v1_unchecked(
+    states: np.ndarray, dt: float, config: ComfortConfig = DEFAULT_COMFORT_CONFIG
+) -> ComfortResult:
+    """:func:`comfort_v1` of validated states and ``dt``."""
+    if states.shape[1] < MIN_STEPS:
+        raise ValueError(f"states needs at least {MIN_STEPS} time steps, got {states.shape[1]}")
+    return _run_checks(states, np.empty((0, STATE_SIZE)), 0.0, V1_FILTERS, dt, config)
 
 
 def history_comfort(
@@ -171,8 +178,19 @@ def history_comfort(
     Returns:
         :class:`ComfortResult` with ``checks (N, 6)`` and ``passed (N,)``.
     """
-    states = checked_states(states, "states", min_steps=1)
-    dt = checked_dt(dt)
+    return history_comfort_unchecked(
+        checked_states(states, "states", min_steps=1), ego_past, checked_dt(dt), vehicle, config
+    )
+
+
+def history_comfort_unchecked(
+    states: np.ndarray,
+    ego_past: np.ndarray | None,
+    dt: float,
+    vehicle: VehicleParameters = PACIFICA,
+    config: ComfortConfig = DEFAULT_COMFORT_CONFIG,
+) -> ComfortResult:
+    """:func:`history_comfort` of validated states and ``dt`` (``ego_past`` is still checked, once per past)."""
     if ego_past is None:
         checks = np.ones((states.shape[0], len(ComfortCheckIndex)), dtype=np.bool_)
         return ComfortResult(checks=checks, passed=np.ones(states.shape[0]))

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.kernels.area_metrics import POLYGON_DRIVABLE, POLYGON_INTERSECTION, POLYGON_LANE, POLYGON_ON_ROUTE
-from sim.kernels.polygons import build_polygon_grid
+from sim.kernels.polygon_grid import build_polygon_grid
 from sim.types import MapLayer, MapPolygons
 
 __all__ = ["DEFAULT_CELL_SIZE", "DrivableMapIndex", "build_drivable_map_index"]
@@ -41,7 +41,8 @@ class DrivableMapIndex:
         shape: ``(2,)`` int64 cells along x and y; cell ``(ix, iy)`` has id ``ix * ny + iy``.
         cell_offsets: ``(nx * ny + 1,)`` int64 CSR offsets into ``cell_polygons``.
         cell_polygons: ``(K,)`` int64 polygons that may hold a point of the cell (a superset).
-        cell_inside: ``(K,)`` bool the polygon holds the whole cell strictly inside (no test needed).
+        cell_tests: ``(K,)`` int64 how a point of the cell is tested against that polygon
+            (:func:`sim.kernels.polygons.entry_holds`): not at all, against one edge, or the whole ring.
     """
 
     tokens: np.ndarray
@@ -54,14 +55,14 @@ class DrivableMapIndex:
     shape: np.ndarray
     cell_offsets: np.ndarray
     cell_polygons: np.ndarray
-    cell_inside: np.ndarray
+    cell_tests: np.ndarray
 
     @property
     def num_polygons(self) -> int:
         return int(self.layers.shape[0])
 
     def kernel_arrays(self) -> tuple[np.ndarray, ...]:
-        """``offsets, vertices, bounds, grid, shape, cell_offsets, cell_polygons, cell_inside`` in kernel order."""
+        """``offsets, vertices, bounds, grid, shape, cell_offsets, cell_polygons, cell_tests`` in kernel order."""
         return (
             self.offsets,
             self.vertices,
@@ -70,7 +71,7 @@ class DrivableMapIndex:
             self.shape,
             self.cell_offsets,
             self.cell_polygons,
-            self.cell_inside,
+            self.cell_tests,
         )
 
 
@@ -104,7 +105,7 @@ def build_drivable_map_index(
     flags[layers == MapLayer.INTERSECTION] |= POLYGON_INTERSECTION
     bounds = _polygon_bounds(offsets, vertices)
     grid, shape = _grid_geometry(bounds, cell_size)
-    cell_offsets, cell_polygons, cell_inside = build_polygon_grid(offsets, vertices, bounds, grid, shape, _GRID_MARGIN)
+    cell_offsets, cell_polygons, cell_tests = build_polygon_grid(offsets, vertices, bounds, grid, shape, _GRID_MARGIN)
     return DrivableMapIndex(
         tokens=np.asarray(map_polygons.tokens),
         layers=layers,
@@ -116,7 +117,7 @@ def build_drivable_map_index(
         shape=shape,
         cell_offsets=cell_offsets,
         cell_polygons=cell_polygons,
-        cell_inside=cell_inside,
+        cell_tests=cell_tests,
     )
 
 

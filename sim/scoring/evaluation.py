@@ -11,12 +11,14 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.scoring import area, centerline, collision, comfort
+from sim.scoring.array_checks import checked_line
+from sim.scoring.comfort import checked_dt
 from sim.scoring.config import ScorerConfig
 from sim.scoring.drivable_map import DrivableMapIndex, build_drivable_map_index
-from sim.scoring.ego_geometry import ego_corners
+from sim.scoring.ego_geometry import ego_batch
 from sim.scoring.observation import Observation, build_observation
 from sim.scoring.step_timer import StepTimer, timed
-from sim.types import ScoringScene, StateIndex
+from sim.types import ScoringScene
 
 
 @dataclass(frozen=True)
@@ -27,7 +29,7 @@ class SceneContext:
         scene: the scene.
         map_index: drivable-map index of the scene's polygons with the on-route mask.
         observation: per-frame occupancy (tracks, and red lights in v2).
-        centerline: ``(M, 2)`` [m] route centerline.
+        centerline: ``(M, 2)`` [m] route centerline (validated: finite, M >= 2, contiguous).
     """
 
     scene: ScoringScene
@@ -56,7 +58,9 @@ def prepare_scene(
     if map_index is None:
         map_index = build_drivable_map_index(scene.map_polygons, scene.on_route_mask())
     observation = build_observation(scene, version=config.version_tag, remove_initial_overlap=log_replay)
-    return SceneContext(scene=scene, map_index=map_index, observation=observation, centerline=scene.centerline)
+    checked_dt(config.dt)
+    centerline_ = checked_line(scene.centerline)
+    return SceneContext(scene=scene, map_index=map_index, observation=observation, centerline=centerline_)
 
 
 @dataclass(frozen=True)
@@ -99,48 +103,54 @@ def evaluate_proposals(
         timer: records seconds per step (benchmarks).
     """
     parallel = config.parallel
-    # 1. Ego geometry and where each box is on the map
+    # 1. Validate the batch once and derive its ego geometry; every metric below reads these arrays
     with timed(timer, "ego_areas"):
-        corners = ego_corners(states, config.vehicle)
-        rear_axle = states[:, :, StateIndex.X : StateIndex.Y + 1]
-        areas, centre_in_intersection, rear_in_intersection = area.map_flags(
-            corners, rear_axle, context.map_index, parallel=parallel
+        ego = ego_batch(states, config.vehicle)
+        if ego.states.shape[1] > context.observation.num_frames:
+            raise ValueError(
+                f"{ego.states.shape[1]} simulated steps but only {context.observation.num_frames} observation frames"
+            )
+        areas, centre_in_intersection, rear_in_intersection = area.map_flags_unchecked(
+            ego.corners, ego.rear_axle, context.map_index, parallel=parallel
         )
 
     # 2. Collisions, time to collision, red lights
     with timed(timer, "no_at_fault_collisions"):
-        nc, collision_idx = collision.no_at_fault_collisions(
-            states, corners, areas, context.observation, config=config.collision, parallel=parallel
+        nc, collision_idx = collision.no_at_fault_collisions_unchecked(
+            ego.states, ego.corners, areas, context.observation, ego.radius, config=config.collision, parallel=parallel
         )
     with timed(timer, "time_to_collision"):
-        ttc, ttc_idx = collision.time_to_collision(
-            states,
-            corners,
+        ttc, ttc_idx = collision.time_to_collision_unchecked(
+            ego.states,
+            ego.corners,
             areas,
             rear_in_intersection,
             context.observation,
+            ego.radius,
             version=config.version_tag,
             config=config.collision,
             parallel=parallel,
         )
     with timed(timer, "traffic_light_compliance"):
-        tlc = collision.traffic_light_compliance(corners, context.observation, parallel=parallel)
+        tlc = collision.traffic_light_compliance_unchecked(ego.corners, context.observation, parallel=parallel)
 
     # 3. Map compliance and progress
     with timed(timer, "driving_direction_compliance"):
-        ddc_exemption = centre_in_intersection if config.is_v2 else None
-        ddc = area.driving_direction_compliance(corners, areas, ddc_exemption, config.area)
+        exempt = centre_in_intersection if config.is_v2 else np.zeros(areas.shape[:2], dtype=np.bool_)
+        ddc = area.driving_direction_compliance_unchecked(ego.centers, areas, exempt, config.area)
     with timed(timer, "lane_keeping"):
-        lk = centerline.lane_keeping(corners, centre_in_intersection, context.centerline, config.area)
+        lk = centerline.lane_keeping_unchecked(ego.centers, centre_in_intersection, context.centerline, config.area)
     with timed(timer, "ego_progress"):
-        progress = centerline.progress_raw(corners, context.centerline)
+        progress = centerline.progress_raw_unchecked(ego.centers, context.centerline)
 
     # 4. Comfort on the simulated states (v2: padded with the logged past)
     with timed(timer, "comfort"):
         if config.is_v2:
-            comfort_result = comfort.history_comfort(states, ego_past, config.dt, config.vehicle, config.comfort)
+            comfort_result = comfort.history_comfort_unchecked(
+                ego.states, ego_past, config.dt, config.vehicle, config.comfort
+            )
         else:
-            comfort_result = comfort.comfort_v1(states, config.dt, config.comfort)
+            comfort_result = comfort.comfort_v1_unchecked(ego.states, config.dt, config.comfort)
 
     return ProposalMetrics(
         nc=nc,
@@ -156,5 +166,5 @@ def evaluate_proposals(
         progress_raw=progress,
         ego_areas=areas,
         reference=reference,
-        states=states,
+        states=ego.states,
     )

@@ -9,7 +9,7 @@ import pytest
 import shapely
 
 from sim.kernels.exact import orientation as orientation_index
-from sim.kernels.polygons import grid_cell, point_in_ring, points_in_layer_kernel
+from sim.kernels.polygons import EDGE_CODE_OFFSET, grid_cell, point_in_ring, points_in_layer_kernel
 from sim.scoring.drivable_map import build_drivable_map_index
 from sim.types import MapLayer, MapPolygons
 
@@ -96,6 +96,29 @@ def test_indexed_layer_queries_match_shapely_far_and_near() -> None:
                     expected |= shapely.contains_xy(shapely.Polygon(ring), points[:, 0], points[:, 1])
             ours = points_in_layer_kernel(points, int(layer), index.layers, *index.kernel_arrays())
             np.testing.assert_array_equal(ours, expected, err_msg=f"layer {layer.name}, cell {cell_size}")
+
+
+def test_one_edge_cells_decide_points_along_edges_as_shapely() -> None:
+    rng = np.random.default_rng(13)
+    rings = [star_ring(rng, (rng.uniform(-20, 20), rng.uniform(-20, 20)), 6) for _ in range(6)]
+    rings = [ring if i % 2 else ring[::-1].copy() for i, ring in enumerate(rings)]  # both windings
+    layers = [MapLayer.LANE] * len(rings)
+    index = build_drivable_map_index(pack(rings, layers), np.zeros(len(rings), dtype=bool), 1.0)
+    codes = index.cell_tests
+    assert (codes >= EDGE_CODE_OFFSET).any() and (codes <= -EDGE_CODE_OFFSET).any()  # both sides are exercised
+    points = [rng.uniform(-30, 30, size=(2000, 2))]
+    for ring in rings:
+        start, end = ring, np.roll(ring, -1, axis=0)
+        along = rng.uniform(0.0, 1.0, size=(len(ring), 40, 1))
+        on_edges = start[:, None] + along * (end - start)[:, None]  # on or a rounding away from the edges
+        beside = on_edges + rng.normal(0.0, 1e-9, size=on_edges.shape)
+        points += [on_edges.reshape(-1, 2), beside.reshape(-1, 2), ring]
+    points = np.concatenate(points)
+    expected = np.zeros(len(points), dtype=bool)
+    for ring in rings:
+        expected |= shapely.contains_xy(shapely.Polygon(ring), points[:, 0], points[:, 1])
+    ours = points_in_layer_kernel(points, int(MapLayer.LANE), index.layers, *index.kernel_arrays())
+    np.testing.assert_array_equal(ours, expected)
 
 
 def test_grid_lists_each_polygon_where_its_interior_is() -> None:
