@@ -109,7 +109,7 @@ class LossConfig:
     collision: float = 1.0  # per-waypoint collision BCE
     teacher_threshold: float = 0.95  # a vocabulary entry with EPDMS >= this at a sample is a pseudo-teacher
     num_teachers: int = 4  # pseudo-teachers drawn per sample (Drive-JEPA: up to 4)
-    score_gate: float = 1.0  # [m] a proposal takes the sub-scores of the nearest vocabulary entry within this
+    score_gate: float = 1.0  # [m] nearest-entry scores within this; farther: final-score target 0 (see losses)
 
 
 @dataclass(frozen=True)

@@ -39,14 +39,19 @@ def nearest_vocabulary_targets(
 ) -> torch.Tensor:
     """Scorer targets of the forward pass's proposals from precomputed vocabulary scores.
 
-    Each proposal takes the sub-scores of the vocabulary entry nearest to it (mean xy distance over
-    the poses); proposals farther than ``gate`` [m] from every entry get NaN (masked in the loss), so
-    the scorer only learns scores the scorer actually produced for a nearby trajectory.
+    Each proposal within ``gate`` of a vocabulary entry (mean xy distance over the poses) takes that
+    nearest entry's sub-scores. A proposal farther than ``gate`` from every entry resembles no scored
+    manoeuvre: at a scored sample its final-score target is 0 (its sub-scores stay NaN, masked), so the
+    argmax of the final score never prefers a proposal the scorer has no score for over a scored one.
+    Without that target only the few proposals near an entry were trained and the untrained rest
+    (most of them, early in training) won the argmax with arbitrary, mostly slow, trajectories.
+    At samples without scores (NaN) every target is NaN.
 
     Args:
         proposals: ``(B, N, M, 3)`` (detached).
         vocabulary: ``(V, M, 3)`` on the same time grid.
-        vocab_scores: ``(B, V, S)`` sub-scores of every entry at each sample (NaN: not scored).
+        vocab_scores: ``(B, V, S)`` sub-scores of every entry at each sample, the final score last
+            (NaN: not scored).
         gate: [m].
 
     Returns:
@@ -59,7 +64,11 @@ def nearest_vocabulary_targets(
     distance = torch.cat(chunks, dim=-1)  # (B, N, V)
     nearest, index = distance.min(dim=-1)  # (B, N)
     targets = torch.gather(vocab_scores, 1, index[..., None].expand(-1, -1, vocab_scores.shape[-1]))
-    return torch.where((nearest <= gate)[..., None], targets, torch.full_like(targets, float("nan")))
+    near = (nearest <= gate)[..., None]
+    targets = torch.where(near, targets, torch.full_like(targets, float("nan")))
+    scored = torch.isfinite(vocab_scores[..., -1]).any(dim=1)[:, None]  # (B, 1)
+    targets[..., -1] = torch.where(~near[..., 0] & scored, torch.zeros_like(nearest), targets[..., -1])
+    return targets
 
 
 def trajectory_loss(per_iteration: torch.Tensor, batch: dict, config: LossConfig) -> torch.Tensor:

@@ -15,7 +15,7 @@ from models.common.vocabulary import main as vocabulary_main
 from models.drivejepa import config as drivejepa_config
 from models.drivejepa import inputs
 from models.drivejepa.data import DriveJEPASamples, collate
-from models.drivejepa.losses import nearest_vocabulary_targets
+from models.drivejepa.losses import masked_bce, nearest_vocabulary_targets
 from models.drivejepa.model import TARGET_POINT_SCALE
 from models.drivejepa.train import compute_loss
 
@@ -74,11 +74,37 @@ def test_missing_scores_are_reported_before_training(scored, tmp_path) -> None:
 def test_proposals_take_the_scores_of_the_nearest_entry_within_the_gate() -> None:
     vocabulary = torch.zeros(2, 8, 3)
     vocabulary[1, :, 0] = torch.arange(1, 9) * 2.0
-    scores = torch.tensor([[[0.1, 0.2], [0.9, 0.8]]])  # (B=1, V=2, S=2)
+    scores = torch.tensor([[[0.1, 0.2], [0.9, 0.8]]])  # (B=1, V=2, S=2), the final score last
     proposals = torch.stack([vocabulary[1] + 0.3, vocabulary[0] + 5.0])[None]  # near entry 1; far from both
     targets = nearest_vocabulary_targets(proposals, vocabulary, scores, gate=1.0)
     torch.testing.assert_close(targets[0, 0], torch.tensor([0.9, 0.8]))
-    assert torch.isnan(targets[0, 1]).all()
+    assert torch.isnan(targets[0, 1, 0]) and targets[0, 1, 1] == 0.0  # unscored manoeuvre: final score 0
+
+
+def test_unscored_samples_give_no_targets_even_far_from_the_vocabulary() -> None:
+    vocabulary = torch.zeros(1, 8, 3)
+    scores = torch.full((1, 1, 2), float("nan"))  # a sample the scoring step skipped
+    proposals = (vocabulary + 5.0)[None]
+    assert torch.isnan(nearest_vocabulary_targets(proposals, vocabulary, scores, gate=1.0)).all()
+
+
+def test_the_score_head_learns_to_rank_a_scored_proposal_above_unscored_ones() -> None:
+    """With nearest-entry targets alone, proposals far from every entry got no target and an untrained
+    score, so the argmax picked them; with the final-score target 0 the scored proposal wins."""
+    torch.manual_seed(0)
+    vocabulary = torch.zeros(1, 8, 3)
+    vocabulary[0, :, 0] = torch.arange(1, 9) * 3.0  # one scored manoeuvre: 24 m ahead, EPDMS 0.6
+    scores = torch.tensor([[[0.6]]])
+    proposals = torch.stack([vocabulary[0] + 0.2, vocabulary[0] * 0.3, vocabulary[0] * 0.1, vocabulary[0] * 2])[None]
+    targets = nearest_vocabulary_targets(proposals, vocabulary, scores, gate=1.0)[..., 0]
+    logits = torch.nn.Parameter(torch.tensor([[-2.0, 1.0, 2.0, 0.5]]))  # the slow proposals start ahead
+    optimiser = torch.optim.SGD([logits], lr=1.0)
+    for _ in range(200):
+        optimiser.zero_grad()
+        masked_bce(logits, targets).backward()
+        optimiser.step()
+    assert int(logits.argmax()) == 0
+    assert abs(float(logits[0, 0].sigmoid()) - 0.6) < 0.05
 
 
 def test_a_distillation_batch_gives_every_loss_term(scored) -> None:
