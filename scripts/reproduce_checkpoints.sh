@@ -27,16 +27,19 @@ SCORE_EVERY=4
 python -m agents.collect.score_vocabulary --data "$DATA" --vocab kmeans256 --every "$SCORE_EVERY"
 
 # 3. Training (recipes models/<name>/recipes/cpu.yaml, seed 0; the flags shorten them to what fitted the CPU
-#    budget). The shipped runs were shortened while running: Drive-JEPA started with --max-steps 2000 and was
-#    resumed at step 500 with 1400, LMGenDrive stage 2 started with 800 and was resumed at step 250 with 500
-#    (the cosine schedule follows max_steps), so these commands give the same recipe, not identical weights.
+#    budget). The shipped runs were shortened while running, so these commands give the same recipe, not
+#    identical weights (the cosine schedule follows max_steps). Drive-JEPA started with --max-steps 2000, was
+#    resumed at step 500 with 1400, then continued from its step-1400 weights and optimiser in a new run folder
+#    with the current scorer targets (steps 0-1400 had masked the targets of proposals far from every
+#    vocabulary entry) with --max-steps 6500 --max-minutes 60, which stopped it at step 4802 (here: all 6500).
+#    LMGenDrive stage 2 started with 800 and was resumed at step 250 with 500.
 train() {  # OUT, then the command; resumes when OUT/last.pt exists
     local out=$1; shift
     local again=(); [ -f "$out/last.pt" ] && again=(--resume)
     "$@" --out "$out" "${again[@]}"
 }
 train "$RUNS/drivejepa" python -m models.drivejepa.train --preset cpu --data "$DATA" --vocabulary kmeans256 \
-    --seed 0 --max-steps 1400
+    --seed 0 --max-steps 6500
 train "$RUNS/lmgendrive" python -m models.lmgendrive.train --preset cpu --data "$DATA" --stage 1 --seed 0 \
     --max-steps 1200
 train "$RUNS/lmgendrive" python -m models.lmgendrive.train --preset cpu --data "$DATA" --stage 2 --seed 0 \
