@@ -96,7 +96,7 @@ def test_ctrl_c_says_truthfully_that_no_route_finished(tmp_path, monkeypatch) ->
     while not (tmp_path / "log").exists() and time.monotonic() < deadline:  # the agent is set up: a route runs
         time.sleep(0.2)
     process.send_signal(signal.SIGINT)
-    _, stderr = process.communicate(timeout=60)
+    _, stderr = process.communicate(timeout=180)  # a loaded machine takes a while to wind the workers down
     assert process.returncode == run_closed_loop.INTERRUPTED
     assert "interrupted before any route of this run finished" in stderr and "Traceback" not in stderr
     assert not (tmp_path / "out" / "results.json").exists()
@@ -115,7 +115,7 @@ def test_ctrl_c_after_a_route_points_at_the_results(tmp_path, monkeypatch) -> No
     while not results.exists() and time.monotonic() < deadline:
         time.sleep(0.1)
     process.send_signal(signal.SIGINT)
-    _, stderr = process.communicate(timeout=60)
+    _, stderr = process.communicate(timeout=180)  # a loaded machine takes a while to wind the workers down
     count = len(json.loads(results.read_text())["_checkpoint"]["records"])
     assert process.returncode == run_closed_loop.INTERRUPTED and 1 <= count < 6
     assert f"{count} finished route(s) are in {results}" in stderr

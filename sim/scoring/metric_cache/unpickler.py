@@ -172,8 +172,10 @@ def records_from_pickle(payload: bytes, source: str) -> CacheRecord:
     """Unpickle ``payload`` (an uncompressed metric-cache pickle) with :class:`RestrictedUnpickler`."""
     try:
         record = RestrictedUnpickler(io.BytesIO(payload), source).load()
-    except MetricCacheError:
-        raise
+    except MetricCacheError as error:
+        if str(error).startswith(f"{source}: "):
+            raise
+        raise MetricCacheError(f"{source}: {error}") from error  # a stand-in's own error, e.g. a corrupt state
     except Exception as error:  # a corrupt pickle raises anything from EOFError to TypeError
         why = f"{type(error).__name__}: {error}"
         raise MetricCacheError(f"{source}: not a readable metric-cache pickle ({why})") from error

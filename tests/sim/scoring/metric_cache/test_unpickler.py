@@ -98,3 +98,10 @@ def test_corrupted_pickles_fail_only_with_our_errors(parity_payload: bytes, data
         records_from_pickle(payload, "<fuzzed>")
     except MetricCacheError as error:
         assert "<fuzzed>" in str(error)
+
+
+def test_a_corrupt_record_state_is_reported_with_the_source() -> None:
+    # BUILD with a list state: what a spliced byte string can turn a cache record's state into
+    payload = b"\x80\x04cnavsim.planning.metric_caching.metric_cache\nMetricCache\n)\x81]\x85b."
+    with pytest.raises(MetricCacheError, match=r"^<spliced>: .*unexpected pickled state of type list"):
+        records_from_pickle(payload, "<spliced>")
