@@ -5,7 +5,7 @@
 #   scripts/reproduce_checkpoints.sh [DATASET] [RUNS]      # defaults: runs/expert_v1, runs/
 #
 # Run it with the project's environment active (python resolves to .venv). The shipped checkpoints were made
-# with these commands and seeds on a busy 2-core CPU machine (two trainings side by side, about 1 h 40 min in all).
+# with these commands and seeds on a busy 2-core CPU machine (two trainings side by side, about 3 h in all).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DATA=${1:-runs/expert_v1}
@@ -27,12 +27,14 @@ SCORE_EVERY=4
 python -m agents.collect.score_vocabulary --data "$DATA" --vocab kmeans256 --every "$SCORE_EVERY"
 
 # 3. Training (recipes models/<name>/recipes/cpu.yaml, seed 0; the flags shorten them to what fitted the CPU
-#    budget). The shipped runs were shortened while running, so these commands give the same recipe, not
-#    identical weights (the cosine schedule follows max_steps). Drive-JEPA started with --max-steps 2000, was
-#    resumed at step 500 with 1400, then continued from its step-1400 weights and optimiser in a new run folder
-#    with the current scorer targets (steps 0-1400 had masked the targets of proposals far from every
+#    budget). The shipped runs were shortened or lengthened while running, so these commands give the same
+#    recipe, not identical weights (the cosine schedule follows max_steps). Drive-JEPA started with --max-steps
+#    2000, was resumed at step 500 with 1400, then continued from its step-1400 weights and optimiser in a new
+#    run folder with the current scorer targets (steps 0-1400 had masked the targets of proposals far from every
 #    vocabulary entry) with --max-steps 6500 --max-minutes 60, which stopped it at step 4802 (here: all 6500).
-#    LMGenDrive stage 2 started with 800 and was resumed at step 250 with 500.
+#    LMGenDrive stage 1 ran 1200 steps and was resumed at step 1250 with 7000; stage 2 (turns drawn 3x, the
+#    recipe's turn_weight) started afresh from that encoder with 2200 and --max-minutes 62, which stopped it at
+#    step 1789 (here: all 2200).
 train() {  # OUT, then the command; resumes when OUT/last.pt exists
     local out=$1; shift
     local again=(); [ -f "$out/last.pt" ] && again=(--resume)
@@ -41,9 +43,9 @@ train() {  # OUT, then the command; resumes when OUT/last.pt exists
 train "$RUNS/drivejepa" python -m models.drivejepa.train --preset cpu --data "$DATA" --vocabulary kmeans256 \
     --seed 0 --max-steps 6500
 train "$RUNS/lmgendrive" python -m models.lmgendrive.train --preset cpu --data "$DATA" --stage 1 --seed 0 \
-    --max-steps 1200
+    --max-steps 7000
 train "$RUNS/lmgendrive" python -m models.lmgendrive.train --preset cpu --data "$DATA" --stage 2 --seed 0 \
-    --max-steps 500
+    --max-steps 2200
 train "$RUNS/driveva" python -m models.driveva.train --preset cpu --data "$DATA" --seed 0 --max-steps 800
 
 # 4. The shipped checkpoints.
