@@ -30,8 +30,8 @@ def _segment_touches_box(x1, y1, x2, y2, xl, yl, xh, yh) -> bool:
 
 
 @kernel
-def _polygon_meets_box(polygon, offsets, vertices, xl, yl, xh, yh) -> bool:
-    """Conservative overlap of a polygon and a box: an edge meets the box, or the box is inside."""
+def _edge_meets_box(polygon, offsets, vertices, xl, yl, xh, yh) -> bool:
+    """Some edge of the polygon touches the closed box."""
     start, stop = offsets[polygon], offsets[polygon + 1]
     prev = stop - 1
     for cur in range(start, stop):
@@ -40,22 +40,29 @@ def _polygon_meets_box(polygon, offsets, vertices, xl, yl, xh, yh) -> bool:
         ):
             return True
         prev = cur
-    # No edge meets the box: it is wholly inside or wholly outside; its centre decides.
-    return point_in_ring(0.5 * (xl + xh), 0.5 * (yl + yh), vertices, start, stop)
+    return False
+
+
+@kernel
+def _centre_inside(polygon, offsets, vertices, xl, yl, xh, yh) -> bool:
+    return point_in_ring(0.5 * (xl + xh), 0.5 * (yl + yh), vertices, offsets[polygon], offsets[polygon + 1])
+
+
+@kernel
+def _polygon_meets_box(polygon, offsets, vertices, xl, yl, xh, yh) -> bool:
+    """Conservative overlap of a polygon and a box: an edge meets the box, or (no edge does, so the box is
+    wholly inside or wholly outside) its centre is inside."""
+    return _edge_meets_box(polygon, offsets, vertices, xl, yl, xh, yh) or _centre_inside(
+        polygon, offsets, vertices, xl, yl, xh, yh
+    )
 
 
 @kernel
 def _box_strictly_inside(polygon, offsets, vertices, xl, yl, xh, yh) -> bool:
     """Every point of the closed box is strictly inside the polygon: no edge meets it, its centre is inside."""
-    start, stop = offsets[polygon], offsets[polygon + 1]
-    prev = stop - 1
-    for cur in range(start, stop):
-        if _segment_touches_box(
-            vertices[prev, 0], vertices[prev, 1], vertices[cur, 0], vertices[cur, 1], xl, yl, xh, yh
-        ):
-            return False
-        prev = cur
-    return point_in_ring(0.5 * (xl + xh), 0.5 * (yl + yh), vertices, start, stop)
+    return not _edge_meets_box(polygon, offsets, vertices, xl, yl, xh, yh) and _centre_inside(
+        polygon, offsets, vertices, xl, yl, xh, yh
+    )
 
 
 FULL_CELL_MARGIN_FACTOR = 10.0  # a cell counts as inside a polygon with ten times the lookup margin to spare

@@ -9,14 +9,8 @@ from __future__ import annotations
 
 from enum import Enum
 
+from sim.types import RoadOption as _OurRoadOption
 
-class RoadOption(Enum):
-    """What to do at a route point (CARLA's ``agents.navigation.local_planner.RoadOption``)."""
-
-    VOID = -1
-    LEFT = 1
-    RIGHT = 2
-    STRAIGHT = 3
-    LANEFOLLOW = 4
-    CHANGELANELEFT = 5
-    CHANGELANERIGHT = 6
+# CARLA's members and values (ours are the same), as a plain Enum like CARLA's
+RoadOption = Enum("RoadOption", [(option.name, option.value) for option in _OurRoadOption], module=__name__)
+RoadOption.__doc__ = "What to do at a route point (CARLA's ``agents.navigation.local_planner.RoadOption``)."
