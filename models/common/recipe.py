@@ -71,7 +71,6 @@ class TrainRecipe:
 
 _FLAGS = ("max_steps", "batch_size", "lr", "warmup_steps", "log_every", "save_every", "val_every", "val_samples",
           "workers", "seed", "threads", "turn_weight", "turn_offset")  # fmt: skip
-_FLOAT_FLAGS = ("lr", "turn_weight", "turn_offset")
 
 
 def training_parser(description: str, data_required: bool = True) -> argparse.ArgumentParser:
@@ -83,8 +82,9 @@ def training_parser(description: str, data_required: bool = True) -> argparse.Ar
     parser.add_argument("--resume", action="store_true", help="continue from OUT/last.pt")
     parser.add_argument("--recipe", default=None, help="recipe YAML (default: the preset's, if it has one)")
     parser.add_argument("--max-minutes", type=float, default=None, help="stop (and save) after this wall time")
+    defaults = TrainRecipe()
     for flag in _FLAGS:
-        kind = float if flag in _FLOAT_FLAGS else int
+        kind = type(getattr(defaults, flag))  # int or float, as the recipe's default
         parser.add_argument(f"--{flag.replace('_', '-')}", type=kind, default=None, help="overrides the recipe")
     return parser
 

@@ -30,17 +30,20 @@ def _segment_touches_box(x1, y1, x2, y2, xl, yl, xh, yh) -> bool:
 
 
 @kernel
-def _edge_meets_box(polygon, offsets, vertices, xl, yl, xh, yh) -> bool:
-    """Some edge of the polygon touches the closed box."""
+def _edges_meeting_box(polygon, offsets, vertices, xl, yl, xh, yh) -> tuple[int, int]:
+    """How many edges of the polygon touch the closed box (counting stops at 2) and the end vertex of the
+    last one found (-1 when none)."""
     start, stop = offsets[polygon], offsets[polygon + 1]
-    prev = stop - 1
+    prev, count, end = stop - 1, 0, -1
     for cur in range(start, stop):
         if _segment_touches_box(
             vertices[prev, 0], vertices[prev, 1], vertices[cur, 0], vertices[cur, 1], xl, yl, xh, yh
         ):
-            return True
+            count, end = count + 1, cur
+            if count == 2:
+                break
         prev = cur
-    return False
+    return count, end
 
 
 @kernel
@@ -52,36 +55,11 @@ def _centre_inside(polygon, offsets, vertices, xl, yl, xh, yh) -> bool:
 def _polygon_meets_box(polygon, offsets, vertices, xl, yl, xh, yh) -> bool:
     """Conservative overlap of a polygon and a box: an edge meets the box, or (no edge does, so the box is
     wholly inside or wholly outside) its centre is inside."""
-    return _edge_meets_box(polygon, offsets, vertices, xl, yl, xh, yh) or _centre_inside(
-        polygon, offsets, vertices, xl, yl, xh, yh
-    )
-
-
-@kernel
-def _box_strictly_inside(polygon, offsets, vertices, xl, yl, xh, yh) -> bool:
-    """Every point of the closed box is strictly inside the polygon: no edge meets it, its centre is inside."""
-    return not _edge_meets_box(polygon, offsets, vertices, xl, yl, xh, yh) and _centre_inside(
-        polygon, offsets, vertices, xl, yl, xh, yh
-    )
+    count, _ = _edges_meeting_box(polygon, offsets, vertices, xl, yl, xh, yh)
+    return count > 0 or _centre_inside(polygon, offsets, vertices, xl, yl, xh, yh)
 
 
 FULL_CELL_MARGIN_FACTOR = 10.0  # a cell counts as inside a polygon with ten times the lookup margin to spare
-
-
-@kernel
-def _lone_edge(polygon, offsets, vertices, xl, yl, xh, yh) -> int:
-    """End vertex of the only edge that meets the box, or -1 (none, or several)."""
-    start, stop = offsets[polygon], offsets[polygon + 1]
-    prev, found = stop - 1, -1
-    for cur in range(start, stop):
-        if _segment_touches_box(
-            vertices[prev, 0], vertices[prev, 1], vertices[cur, 0], vertices[cur, 1], xl, yl, xh, yh
-        ):
-            if found >= 0:
-                return -1
-            found = cur
-        prev = cur
-    return found
 
 
 @kernel
@@ -92,10 +70,10 @@ def _cell_test(polygon, offsets, vertices, xl, yl, size) -> int:
     ends outside the smaller box a query point can fall in, so it crosses that box as a chord.
     """
     xh, yh = xl + size, yl + size
-    if _box_strictly_inside(polygon, offsets, vertices, xl, yl, xh, yh):
-        return CELL_INSIDE
-    end = _lone_edge(polygon, offsets, vertices, xl, yl, xh, yh)
-    if end < 0:
+    count, end = _edges_meeting_box(polygon, offsets, vertices, xl, yl, xh, yh)
+    if count == 0 and _centre_inside(polygon, offsets, vertices, xl, yl, xh, yh):
+        return CELL_INSIDE  # every point of the box is strictly inside the polygon
+    if count != 1:
         return CELL_NEEDS_RING_TEST
     start = end - 1 if end > offsets[polygon] else offsets[polygon + 1] - 1
     ax, ay, bx, by = vertices[start, 0], vertices[start, 1], vertices[end, 0], vertices[end, 1]
