@@ -2,7 +2,9 @@
 
 Each candidate's predicted score ``S`` is blended with ``S_c``, its comfort against the trajectory
 chosen at the previous step: ``S <- (7 S + S_c) / 8``; the argmax is driven. The first step (or a
-previous plan too old to overlap) uses ``S`` alone. :func:`select` is pure: state in, state out.
+previous plan too old to overlap) uses ``S`` alone. The previous plan is read ``elapsed`` seconds on, by
+interpolation: NAVSIM's whole-state shift ``round(dt / 0.1)`` is 0 when planning every 0.05 s tick.
+:func:`select` is pure: state in, state out.
 
 Relation to NAVSIM v2's Extended Comfort (specs/navsim_scoring.md "EC"): NAVSIM compares the
 *simulated* states (LQR tracker + bicycle model, 41 states at 0.1 s, global frame) of the current
@@ -79,8 +81,11 @@ class SelectionState:
     index: int = 0
 
 
-def resample(poses: np.ndarray, sampling: TrajectorySampling, origin: np.ndarray, dt: float = GRID_DT) -> np.ndarray:
-    """``(..., K, 3)`` poses at t = 0, dt, ... up to the horizon; ``origin`` ``(3,)`` is the pose at t = 0.
+def resample(
+    poses: np.ndarray, sampling: TrajectorySampling, origin: np.ndarray, dt: float = GRID_DT, start: float = 0.0
+) -> np.ndarray:
+    """``(..., K, 3)`` poses at t = start, start + dt, ... up to the horizon; ``origin`` ``(3,)`` is the pose at
+    t = 0 [s].
 
     Headings are unwrapped before interpolation.
     """
@@ -88,7 +93,7 @@ def resample(poses: np.ndarray, sampling: TrajectorySampling, origin: np.ndarray
     full = np.concatenate([np.broadcast_to(origin, (*poses.shape[:-2], 1, 3)), poses], axis=-2)
     full = full.copy()
     full[..., 2] = np.unwrap(full[..., 2], axis=-1)
-    grid = np.arange(0.0, times[-1] + 1e-9, dt)
+    grid = np.arange(start, times[-1] + 1e-9, dt)
     # one set of interpolation weights serves every candidate (they share the time grid)
     upper = np.clip(np.searchsorted(times, grid, side="right"), 1, times.size - 1)
     weight = ((grid - times[upper - 1]) / (times[upper] - times[upper - 1]))[:, None]
@@ -113,25 +118,24 @@ def comfort_features(poses: np.ndarray, dt: float = GRID_DT) -> np.ndarray:
 def align_previous(previous: SelectionState, ego_pose: np.ndarray, elapsed: float) -> np.ndarray:
     """``(K, 3)`` the previous choice in the current ego frame on the 0.1 s grid, row 0 = now.
 
-    The shift is ``round(elapsed / 0.1)`` states, as NAVSIM's EC. The four comfort features are
-    invariant to rigid motions, so the frame change matters for inspection (and any positional
+    Row ``k`` is the previous plan at ``elapsed + 0.1 k`` seconds after it was chosen (interpolated; NAVSIM's EC
+    shifts by ``round(elapsed / 0.1)`` whole states, which plans 0.05 s apart would round to no shift). The four
+    comfort features are invariant to rigid motions, so the frame change matters for inspection (and any positional
     comparison), not for the RMS values themselves - the same holds in NAVSIM.
     """
-    shift = max(int(round(elapsed / GRID_DT)), 0)
     prev_local = change_frame(previous.poses, previous.ego_pose, ego_pose)
     prev_origin = change_frame(np.zeros(3), previous.ego_pose, ego_pose)
-    return resample(prev_local, previous.sampling, prev_origin)[shift:]
+    return resample(prev_local, previous.sampling, prev_origin, start=max(float(elapsed), 0.0))
 
 
 def comfort_rms(
     candidates: np.ndarray, sampling: TrajectorySampling, previous: SelectionState, ego_pose: np.ndarray, elapsed: float
 ) -> np.ndarray | None:
     """``(N, 4)`` RMS feature differences of each candidate against ``previous``, or ``None`` without overlap."""
-    shift = int(round(elapsed / GRID_DT))
     prev_grid = align_previous(previous, ego_pose, elapsed)
     cur_grid = resample(candidates, sampling, np.zeros(3))
     count = min(prev_grid.shape[0], cur_grid.shape[1])
-    if shift <= 0 or count < MIN_OVERLAP:
+    if elapsed <= 0.0 or count < MIN_OVERLAP:
         return None
     diff = comfort_features(cur_grid[:, :count]) - comfort_features(prev_grid[:count])[None]
     return np.sqrt(np.mean(diff * diff, axis=-2))

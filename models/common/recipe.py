@@ -77,7 +77,8 @@ def training_parser(description: str, data_required: bool = True) -> argparse.Ar
     """The command line every ``models.<name>.train`` shares (a model may add its own flags)."""
     parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--preset", default="cpu", help="model preset (cpu/tiny/full) or a YAML path")
-    parser.add_argument("--data", required=data_required, help="expert dataset folder (models/common/driving_data)")
+    data_help = "dataset folder(s), comma-separated: the expert's data, DAgger rounds"
+    parser.add_argument("--data", required=data_required, help=data_help)
     parser.add_argument("--out", required=True, help="output folder (checkpoints, TensorBoard, run.json)")
     parser.add_argument("--resume", action="store_true", help="continue from OUT/last.pt")
     parser.add_argument("--recipe", default=None, help="recipe YAML (default: the preset's, if it has one)")

@@ -16,20 +16,27 @@ from torch.utils.data import Dataset
 
 from models.common.driving_data import DrivingData, DrivingDataError
 from models.common.driving_data.reader import Episode
+from models.common.driving_data.union import DrivingDataUnion, open_driving_data
 
 
 class EpisodeSamples(Dataset):
     """Items of one split of a dataset.
 
     Args:
-        data: a :class:`DrivingData` or its folder.
+        data: a :class:`DrivingData`, a :class:`DrivingDataUnion`, or folder(s) (see ``open_driving_data``).
         split: ``"train"``, ``"val"`` or ``None`` (every episode).
         seed: base seed of the per-item randomness.
         stride: keep every ``stride``-th sample of each episode.
     """
 
-    def __init__(self, data: DrivingData | str | Path, split: str | None = "train", seed: int = 0, stride: int = 1):
-        self.data = data if isinstance(data, DrivingData) else DrivingData(data)
+    def __init__(
+        self,
+        data: DrivingData | DrivingDataUnion | str | Path,
+        split: str | None = "train",
+        seed: int = 0,
+        stride: int = 1,
+    ):
+        self.data = data if isinstance(data, DrivingData | DrivingDataUnion) else open_driving_data(data)
         self.infos = self.data.split(split) if split else self.data.episodes
         if not self.infos:
             raise DrivingDataError(f"{self.data.root}: no finished episodes in split '{split}'")

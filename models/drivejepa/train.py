@@ -21,6 +21,7 @@ from torch import nn
 from models.common.batches import recipe_stream
 from models.common.driving_data import DrivingData
 from models.common.driving_data.layout import VOCABULARIES_DIR
+from models.common.driving_data.union import DrivingDataUnion, open_driving_data
 from models.common.recipe import load_recipe, training_parser
 from models.common.trainloop import run_training
 from models.common.validation import open_loop_validator
@@ -52,7 +53,7 @@ def predict(model: nn.Module, batch: dict) -> tuple[np.ndarray, np.ndarray, np.n
     return chosen.numpy(), batch["trajectory"].numpy(), batch["status"][:, SPEED_COLUMN].numpy()
 
 
-def pick_vocabulary(data: DrivingData, name: str | None, disabled: bool) -> str | None:
+def pick_vocabulary(data: DrivingData | DrivingDataUnion, name: str | None, disabled: bool) -> str | None:
     if disabled:
         return None
     if name:
@@ -76,7 +77,7 @@ def main(argv: list[str] | None = None) -> list[float]:
     recipe = load_recipe(PACKAGE_DIR, args.preset, args)
     torch.manual_seed(recipe.seed)
     model = build_model(config)
-    data = DrivingData(args.data)
+    data = open_driving_data(args.data)
     vocabulary = pick_vocabulary(data, args.vocabulary, args.no_distillation)
     train = DriveJEPASamples(data, config, "train", recipe.seed, vocabulary=vocabulary)
     poses = train.vocabulary_poses

@@ -16,7 +16,7 @@ import torch
 from torch import nn
 
 from models.common.batches import recipe_stream
-from models.common.driving_data import DrivingData
+from models.common.driving_data.union import open_driving_data
 from models.common.recipe import load_recipe, training_parser
 from models.common.trainloop import run_training
 from models.common.validation import open_loop_validator
@@ -43,7 +43,7 @@ def main(argv: list[str] | None = None) -> list[float]:
     recipe = load_recipe(PACKAGE_DIR, args.preset, args)
     torch.manual_seed(recipe.seed)
     model = build_model(config)
-    data = DrivingData(args.data)
+    data = open_driving_data(args.data)
     train = DriveVAClips(data, config, "train", recipe.seed)
     validate = None
     if data.split("val") and recipe.val_samples > 0:

@@ -29,6 +29,7 @@ from torch import nn
 from models.common import checkpoint as common_checkpoint
 from models.common.batches import recipe_stream
 from models.common.driving_data import DrivingData
+from models.common.driving_data.union import DrivingDataUnion, open_driving_data
 from models.common.recipe import load_recipe, training_parser
 from models.common.trainloop import CHECKPOINT_FILE, run_training
 from models.common.validation import open_loop_validator
@@ -69,7 +70,7 @@ def lmdrive_datasets(args, config: LMGenDriveConfig, seed: int, steps: int):
     return train, val if len(val) else None
 
 
-def datasets(stage: int, data: DrivingData | None, config: LMGenDriveConfig, seed: int, args=None):
+def datasets(stage: int, data: DrivingData | DrivingDataUnion | None, config: LMGenDriveConfig, seed: int, args=None):
     """(train set, val set or None, collate, predict) of a stage."""
     if stage > 1 and args is not None and args.lmdrive:
         steps = STAGE3_STEPS if stage == 3 else 1
@@ -87,7 +88,7 @@ def datasets(stage: int, data: DrivingData | None, config: LMGenDriveConfig, see
     return make("train"), make("val") if data.split("val") else None, collate, predict
 
 
-def train_stage(stage: int, args, config: LMGenDriveConfig, data: DrivingData | None) -> list[float]:
+def train_stage(stage: int, args, config: LMGenDriveConfig, data: DrivingData | DrivingDataUnion | None) -> list[float]:
     recipe = load_recipe(PACKAGE_DIR, args.preset, args, section=f"stage{stage}")
     out = Path(args.out) / f"stage{stage}"
     if recipe.max_steps == 0:
@@ -134,7 +135,7 @@ def main(argv: list[str] | None = None) -> dict[int, list[float]]:
         parser.error("give --data (the expert dataset) and/or --lmdrive (LMDrive's dataset)")
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     config = load_lmgendrive_config(args.preset)
-    data = DrivingData(args.data) if args.data else None
+    data = open_driving_data(args.data) if args.data else None
     stages = (1, 2, 3) if args.stage == "all" else (int(args.stage),)
     return {stage: train_stage(stage, args, config, data) for stage in stages}
 

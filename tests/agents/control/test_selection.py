@@ -113,3 +113,17 @@ def test_the_selector_uses_the_scorers_extended_comfort() -> None:
     np.testing.assert_allclose(features[:, EcFeatureIndex.JERK], 0.0, atol=1e-6)
     np.testing.assert_allclose(features[:, EcFeatureIndex.YAW_RATE], 0.2, atol=1e-6)
     np.testing.assert_allclose(features[:, EcFeatureIndex.YAW_ACCEL], 0.0, atol=1e-6)
+
+
+def test_plans_one_tick_apart_are_compared_at_the_elapsed_time() -> None:
+    """At 20 Hz the previous plan is 0.05 s old: it is read 0.05 s on (NAVSIM's whole-state shift rounds to 0)."""
+    ego0 = np.zeros(3)
+    previous = selection.SelectionState(straight(5.0), SAMPLING, ego0)
+    ego1 = np.array([0.25, 0.0, 0.0])  # 0.05 s along the plan at 5 m/s
+    aligned = selection.align_previous(previous, ego1, elapsed=0.05)
+    np.testing.assert_allclose(aligned[:, 0], 5.0 * 0.1 * np.arange(aligned.shape[0]), atol=1e-9)
+    candidates = np.stack([arc(5.0, radius=6.0), straight(5.0)])
+    rms = selection.comfort_rms(candidates, SAMPLING, previous, ego1, elapsed=0.05)
+    assert rms is not None and np.all(rms[1] < 1e-6) and np.any(rms[0] > 0.1)
+    choice, _, blended = selection.select(candidates, np.array([0.9, 0.9]), SAMPLING, previous, 0.05, ego1)
+    assert choice == 1 and blended[1] > blended[0]
