@@ -11,7 +11,7 @@ import math
 
 import numpy as np
 
-from sim.kernels._jit import kernel
+from sim.kernels._jit import inlined_kernel, kernel
 
 _SPLITTER = 134217729.0  # 2**27 + 1: Dekker's split of a float64 mantissa
 _FILTER_EPSILON = 1e-15  # GEOS's DP_SAFE_EPSILON for the orientation filter
@@ -63,9 +63,12 @@ def _sign(value: float) -> int:
     return 0
 
 
-@kernel
+@inlined_kernel
 def orientation(ax: float, ay: float, bx: float, by: float, qx: float, qy: float) -> int:
-    """Exact sign of the turn a -> b -> q, i.e. of ``(b - a) x (q - a)``: 1 left, -1 right, 0 collinear."""
+    """Exact sign of the turn a -> b -> q, i.e. of ``(b - a) x (q - a)``: 1 left, -1 right, 0 collinear.
+
+    Inlined into its callers (the map queries run it per grid cell entry); the rare exact expansion is a call.
+    """
     det_left = (ax - qx) * (by - qy)
     det_right = (ay - qy) * (bx - qx)
     det = det_left - det_right
@@ -81,6 +84,12 @@ def orientation(ax: float, ay: float, bx: float, by: float, qx: float, qy: float
         return _sign(det)
     if abs(det) >= _FILTER_EPSILON * det_sum:
         return _sign(det)
+    return _exact_orientation(ax, ay, bx, by, qx, qy)
+
+
+@kernel
+def _exact_orientation(ax: float, ay: float, bx: float, by: float, qx: float, qy: float) -> int:
+    """:func:`orientation` where the filter cannot decide."""
     # (b - a) x (q - a) expands to six products once ax * ay cancels against ay * ax
     terms = np.empty(12)
     terms[0], terms[1] = two_product(bx, qy)
