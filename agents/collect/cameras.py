@@ -1,8 +1,8 @@
 """The dataset's cameras: the union of the cameras the learned planners declare.
 
-Each planner is built through the registry with its default config, or with ``preset: <name>``
-where that preset exists (``cpu`` by default: the presets the shipped checkpoints are trained
-with), and asked for ``sensors()``. Cameras with the same id and the same geometry are rendered
+Each model's cameras come from its config in ``preset`` (``cpu`` by default: the presets the shipped
+checkpoints are trained with; ``models.sensors.model_cameras``), or, with no preset, from the planner
+built with its default config (the shipped checkpoint's). Cameras with the same id and the same geometry are rendered
 once; when two planners use one id with different geometry, the later one is stored under
 ``<planner>_<id>`` and the renaming is recorded (``camera_map``: planner -> its id -> dataset id).
 """
@@ -20,18 +20,16 @@ _GEOMETRY = ("x", "y", "z", "roll", "pitch", "yaw", "width", "height", "fov")
 
 
 def planner_cameras(name: str, preset: str | None) -> list[dict]:
-    """The camera sensor dicts of planner ``name`` built with ``preset`` (falls back to its default config)."""
+    """The camera sensor dicts of planner ``name`` in ``preset`` (falls back to its default config)."""
     from agents.registry import make_planner
+    from models.sensors import model_cameras
 
-    planner = None
     if preset:
         try:
-            planner = make_planner(name, {"preset": preset})
+            return [camera.sensor_spec() for camera in model_cameras(name, preset)]
         except Exception as error:  # a preset this checkout does not have: the planner's default config
             logger.info("planner %s has no usable preset %r (%s); using its default config", name, preset, error)
-    if planner is None:
-        planner = make_planner(name)
-    return [dict(spec) for spec in planner.sensors() if spec.get("type") == CAMERA_TYPE]
+    return [dict(spec) for spec in make_planner(name).sensors() if spec.get("type") == CAMERA_TYPE]
 
 
 def merge_cameras(by_planner: dict[str, Sequence[dict]]) -> tuple[tuple[dict, ...], dict[str, dict[str, str]]]:
@@ -52,7 +50,7 @@ def merge_cameras(by_planner: dict[str, Sequence[dict]]) -> tuple[tuple[dict, ..
 def collection_cameras(
     planners: Sequence[str] = LEARNED_PLANNERS, preset: str | None = "cpu"
 ) -> tuple[tuple[dict, ...], dict[str, dict[str, str]]]:
-    """The cameras of ``planners`` merged (builds each planner once; torch is imported)."""
+    """The cameras of ``planners`` merged (torch is imported)."""
     return merge_cameras({name: planner_cameras(name, preset) for name in planners})
 
 

@@ -9,13 +9,14 @@ import os
 import numpy as np
 import pytest
 
-from agents.collect.cameras import merge_cameras
+from agents.collect.cameras import CAMERA_TYPE, merge_cameras, planner_cameras
 from agents.collect.plan import episode_seed, is_random_slot
 from agents.collect.progress import Progress
 from agents.collect.sample_buffer import SampleBuffer
 from agents.collect.settings import CollectSettings, PerturbationConfig, RandomRouteConfig
 from agents.collect.training_routes import TrainingRoute
 from agents.instructions import Instruction
+from agents.registry import make_planner
 from sim.maps.dense_route import DenseRoute
 
 
@@ -140,3 +141,10 @@ def test_one_thread_per_process_after_numba_launched_its_threads_keeps_numba_com
     done = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == ["1", "1", "2"]
+
+
+@pytest.mark.parametrize("name", ["lmgendrive", "driveva", "drivejepa"])
+def test_the_collection_records_the_cameras_each_planner_asks_for(name: str) -> None:
+    planner = make_planner(name, {"preset": "cpu"})
+    asked = [spec for spec in planner.sensors() if spec.get("type") == CAMERA_TYPE]
+    assert planner_cameras(name, "cpu") == asked
