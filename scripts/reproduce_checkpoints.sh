@@ -5,7 +5,8 @@
 #   scripts/reproduce_checkpoints.sh [DATASET] [RUNS]      # defaults: runs/expert_v1, runs/
 #
 # Run it with the project's environment active (python resolves to .venv). The shipped checkpoints were made
-# with these commands and seeds on a busy 2-core CPU machine (two trainings side by side, about 3 h in all).
+# with these commands and seeds on a busy 2-core CPU machine (two trainings side by side, about 3 h in all;
+# the LMGenDrive DAgger round of step 4 about 45 min more on an otherwise idle machine).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DATA=${1:-runs/expert_v1}
@@ -48,8 +49,27 @@ train "$RUNS/lmgendrive" python -m models.lmgendrive.train --preset cpu --data "
     --max-steps 2200
 train "$RUNS/driveva" python -m models.driveva.train --preset cpu --data "$DATA" --seed 0 --max-steps 800
 
-# 4. The shipped checkpoints.
-for name in drivejepa lmgendrive driveva; do
+# 4. One DAgger round for LMGenDrive: the stage-2 model drives the first DAGGER_EPISODES episodes of seed 1 (as
+#    LMDrive's agent: instructions, 20 warm-up ticks, 10 Hz plans), the expert labels; then stage 2 continues from
+#    its step-1789 weights (a fresh optimiser) on the expert data and the round together at a low learning rate.
+#    The shipped round was cut by time (--minutes 25), which gave these 76 episodes.
+DAGGER=${DATA}_dagger1
+DAGGER_EPISODES=76
+driver="$RUNS/lmgendrive_dagger_driver.yaml"
+printf 'planner: lmgendrive\nplanner_overrides: {checkpoint: %s}\n' "$RUNS/lmgendrive/last.pt" > "$driver"  # + agent_lmgendrive.yaml
+resume=(); [ -f "$DAGGER/manifest.json" ] && resume=(--resume)
+python -m agents.collect --out "$DAGGER" --driver-config "$driver" --workers 1 --episodes "$DAGGER_EPISODES" --seed 1 \
+    "${resume[@]}"
+if [ ! -f "$RUNS/lmgendrive_dagger/stage2/last.pt" ]; then
+    mkdir -p "$RUNS/lmgendrive_dagger/stage2"
+    cp "$RUNS/lmgendrive/last.pt" "$RUNS/lmgendrive_dagger/stage2/last.pt"
+fi
+python -m models.lmgendrive.train --preset cpu --data "$DATA,$DAGGER" --stage 2 --seed 0 --max-steps 2900 --lr 3e-5 \
+    --val-every 100000 --out "$RUNS/lmgendrive_dagger" --resume
+
+# 5. The shipped checkpoints.
+for name in drivejepa driveva; do
     mkdir -p "models/$name/checkpoints"
     cp "$RUNS/$name/last.pt" "models/$name/checkpoints/cpu.pt"
 done
+cp "$RUNS/lmgendrive_dagger/last.pt" models/lmgendrive/checkpoints/cpu.pt
