@@ -2,8 +2,8 @@
 
 Each model's cameras come from its config in ``preset`` (``cpu`` by default: the presets the shipped
 checkpoints are trained with; ``models.sensors.model_cameras``), or, with no preset, from the planner
-built with its default config (the shipped checkpoint's). Cameras with the same id and the same geometry are rendered
-once; when two planners use one id with different geometry, the later one is stored under
+built with its default config (the shipped checkpoint's). Cameras with the same id and the same geometry
+are rendered once; when two planners use one id with different geometry, the later one is stored under
 ``<planner>_<id>`` and the renaming is recorded (``camera_map``: planner -> its id -> dataset id).
 """
 
