@@ -81,8 +81,11 @@ def test_the_run_identity_names_the_config_file_and_its_checkpoint(tmp_path) -> 
 def run_cli(tmp_path: Path, agent: Path, routes: str) -> subprocess.Popen:
     command = [sys.executable, str(REPO / "run_closed_loop.py"), "--agent", str(agent), "--bench", "langauto-tiny",
                "--routes", routes, "--out", str(tmp_path / "out")]  # fmt: skip
+    # Ctrl-C as in a terminal: a shell that started these tests in the background may have handed SIGINT down
+    # ignored, and Python then never raises KeyboardInterrupt.
     return subprocess.Popen(command, env={**os.environ, "PYTHONPATH": str(REPO)}, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)  # fmt: skip
+                            stderr=subprocess.PIPE, text=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))  # fmt: skip
 
 
 @pytest.mark.slow
